@@ -1,1 +1,21 @@
-export {};
+export {
+  type ClickOptions,
+  type Desktop,
+  ImageFormat,
+  type KeyOptions,
+  MouseButton,
+  type Screenshot,
+  type ScreenshotOptions,
+} from './desktop.js';
+export { DesktopAuthError, DesktopClosedError, DesktopError, RfbProtocolError } from './errors.js';
+export { type ImageEncoder, type RawFrame, type SharpEncoderOptions, sharpEncoder } from './image-encoder.js';
+export { keysymForChar, keysymForName, parseKeys } from './keysyms.js';
+export { Framebuffer } from './rfb/framebuffer.js';
+export type { HandshakeOptions, ServerInit } from './rfb/handshake.js';
+export { ClientMessage, Encoding } from './rfb/messages.js';
+export { type FramebufferUpdateInfo, RfbClient, type RfbClientOptions } from './rfb/rfb-client.js';
+export { type RfbConnector, type RfbTransport, tcpConnector } from './rfb/transport.js';
+export { RfbVersion } from './rfb/version.js';
+export { fromScreen, type ScaleMapping, scaleToFit, toScreen } from './scaling.js';
+export { VncDesktop, type VncDesktopOptions } from './vnc-desktop.js';
+export { parseVncUrl, type VncEndpoint } from './vnc-url.js';
