@@ -1,0 +1,81 @@
+import type { Logger } from '@figaro/protocol';
+import type { Db, DbKind } from './db.js';
+import { migrate } from './migrate.js';
+import { openPgliteDb } from './pglite-db.js';
+import { openPostgresDb } from './postgres-db.js';
+import { TaskEventsRepo } from './repos/task-events-repo.js';
+import { TasksRepo } from './repos/tasks-repo.js';
+
+/** The repositories over one `Db` handle (the store's own, or a transaction's). */
+export interface StoreRepos {
+  readonly db: Db;
+  readonly tasks: TasksRepo;
+  readonly taskEvents: TaskEventsRepo;
+}
+
+/** The opened, migrated store: repositories plus transactions spanning several of them. */
+export interface Store extends StoreRepos {
+  readonly kind: DbKind;
+  /** Runs `fn` in one transaction with repositories bound to it (see `Db.tx`). */
+  tx<T>(fn: (repos: StoreRepos) => Promise<T>): Promise<T>;
+  /** Closes the database; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of `openStore`: which database, plus a logger. */
+export type StoreOptions = (
+  | {
+      kind: 'pglite';
+      /** PGlite data folder (one open instance per process). */
+      dataDir: string;
+    }
+  | {
+      kind: 'postgres';
+      /** `postgres://…` URL. */
+      url: string;
+      /** Maximum pooled connections. Default 10. */
+      max?: number;
+    }
+) & {
+  logger: Logger;
+  /** Folder of migration files. Default: the package's own (`defaultMigrationsDir()`). */
+  migrationsDir?: string;
+};
+
+/** Repositories bound to `db`. */
+export function reposOn(db: Db): StoreRepos {
+  return { db, tasks: new TasksRepo(db), taskEvents: new TaskEventsRepo(db) };
+}
+
+/**
+ * Opens the database the options name and applies pending migrations (safe when several processes
+ * start at once). Rejects with a `StoreError` (`UnavailableError` when PostgreSQL is unreachable) and
+ * leaves nothing open when opening or migrating fails.
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const { logger } = options;
+  const db =
+    options.kind === 'pglite'
+      ? await openPgliteDb({ dataDir: options.dataDir, logger })
+      : await openPostgresDb({
+          url: options.url,
+          logger,
+          ...(options.max !== undefined ? { max: options.max } : {}),
+        });
+  try {
+    const applied = await migrate(db, {
+      logger,
+      ...(options.migrationsDir ? { dir: options.migrationsDir } : {}),
+    });
+    logger.info({ kind: db.kind, applied }, 'store ready');
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+  return {
+    kind: db.kind,
+    ...reposOn(db),
+    tx: (fn) => db.tx((tx) => fn(reposOn(tx))),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,40 @@
+import { silentLogger } from '@figaro/protocol';
+import { tempDir } from '@figaro/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPgliteDb, openStore, type Store, StoreError } from '../src/index.js';
+import { newId } from './contract/target.js';
+import { describeStoreContract } from './store-contract.js';
+
+// One PGlite instance for the whole file: a fresh data folder takes 3–5 s and ~370 MB.
+let folder: Awaited<ReturnType<typeof tempDir>>;
+let store: Store;
+
+beforeAll(async () => {
+  folder = await tempDir('figaro-pglite-');
+  store = await openStore({ kind: 'pglite', dataDir: folder.path, logger: silentLogger });
+});
+
+afterAll(async () => {
+  await store?.close();
+  await folder?.remove();
+});
+
+describeStoreContract({ kind: 'pglite', store: () => store });
+
+describe('PgliteDb', () => {
+  it('refuses to open a data folder that is already open in this process', async () => {
+    await expect(openPgliteDb({ dataDir: folder.path })).rejects.toBeInstanceOf(StoreError);
+  });
+
+  // Last in the file: it closes the shared instance and reopens the folder.
+  it('keeps its rows when reopened on the same data folder', async () => {
+    const id = newId();
+    await store.tasks.create({ id, prompt: 'survive a restart' });
+    await store.close();
+    store = await openStore({ kind: 'pglite', dataDir: folder.path, logger: silentLogger });
+    expect((await store.tasks.get(id))?.prompt).toBe('survive a restart');
+    await expect(store.tasks.create({ id, prompt: 'survive a restart' })).resolves.toMatchObject({
+      created: false,
+    });
+  });
+});

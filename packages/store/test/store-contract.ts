@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { describeDbCases } from './contract/db-cases.js';
+import { describeEventCases } from './contract/event-cases.js';
+import type { ContractTarget } from './contract/target.js';
+import { describeTaskCases } from './contract/task-cases.js';
+
+export type { ContractTarget } from './contract/target.js';
+
+/**
+ * The Store contract: every behaviour both drivers must show identically, run once per driver by
+ * `pglite-store.test.ts` and `postgres-store.test.ts`. Tests share the file's database and isolate
+ * themselves by fresh ids.
+ */
+export function describeStoreContract(target: ContractTarget): void {
+  describe(`Store contract on ${target.kind}`, () => {
+    it('runs on the driver it says', () => {
+      expect(target.store().kind).toBe(target.kind);
+      expect(target.store().db.kind).toBe(target.kind);
+    });
+    describeDbCases(target);
+    describeTaskCases(target);
+    describeEventCases(target);
+  });
+}
