@@ -1,0 +1,111 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, loadEnv, redactUrl } from './load.js';
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+const NatsUrl = z
+  .string()
+  .regex(
+    /^(nats|tls|ws|wss):\/\/[^\s]+$/,
+    'must be a nats://, tls://, ws:// or wss:// URL (comma-separated for a cluster)',
+  );
+const DatabaseUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// URL');
+
+/** Environment of every Figaro process that hosts an orchestrator (`figaro up`, `figaro orchestrator`). */
+export const ServerEnv = z.object({
+  FIGARO_NATS_URL: NatsUrl.optional(),
+  FIGARO_NATS_USER: z.string().optional(),
+  FIGARO_NATS_PASSWORD: z.string().optional(),
+  FIGARO_NATS_TOKEN: z.string().optional(),
+  FIGARO_NATS_CREDS: z.string().optional(),
+  FIGARO_DATABASE_URL: DatabaseUrl.optional(),
+  FIGARO_DATA_DIR: z.string().optional(),
+  FIGARO_HOST: z.string().min(1).default('127.0.0.1'),
+  FIGARO_PORT: Port.default(8000),
+  FIGARO_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+export type ServerEnv = z.infer<typeof ServerEnv>;
+
+/** Flags of `figaro up` that override the environment. */
+export interface UpFlags {
+  host?: string | undefined;
+  port?: string | undefined;
+  dataDir?: string | undefined;
+}
+
+/** Everything `figaro up` needs to start, resolved and validated. */
+export interface UpConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: ServerEnv['FIGARO_LOG_LEVEL'];
+  bus:
+    | { kind: 'memory' }
+    | { kind: 'nats'; servers: string[]; user?: string; pass?: string; token?: string; creds?: string };
+  store: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+}
+
+/** The default data folder: `$XDG_DATA_HOME/figaro` or `~/.local/share/figaro`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
+  const base =
+    env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(home, '.local', 'share');
+  return join(base, 'figaro');
+}
+
+/** Parses environment and flags together, listing every problem at once (ConfigError). */
+export function loadUpConfig(env: NodeJS.ProcessEnv, flags: UpFlags): UpConfig {
+  const problems: string[] = [];
+  let parsed: ServerEnv | undefined;
+  try {
+    parsed = loadEnv(ServerEnv, env);
+  } catch (err) {
+    if (err instanceof ConfigError) problems.push(...err.problems);
+    else throw err;
+  }
+  let port: number | undefined;
+  if (flags.port !== undefined) {
+    const result = Port.safeParse(flags.port);
+    if (result.success) port = result.data;
+    else problems.push(`--port: must be an integer from 0 to 65535, got ${JSON.stringify(flags.port)}`);
+  }
+  if (flags.host !== undefined && flags.host.trim() === '') problems.push('--host: must not be empty');
+  if (parsed?.FIGARO_NATS_CREDS && (parsed.FIGARO_NATS_USER || parsed.FIGARO_NATS_TOKEN)) {
+    problems.push('FIGARO_NATS_CREDS: use either a creds file or user/password or a token, not several');
+  }
+  if (problems.length > 0 || !parsed) throw new ConfigError(problems);
+
+  const dataDir = resolve(flags.dataDir ?? parsed.FIGARO_DATA_DIR ?? defaultDataDir(env));
+  const natsUrl = parsed.FIGARO_NATS_URL;
+  return {
+    host: flags.host ?? parsed.FIGARO_HOST,
+    port: port ?? parsed.FIGARO_PORT,
+    dataDir,
+    logLevel: parsed.FIGARO_LOG_LEVEL,
+    bus: natsUrl
+      ? {
+          kind: 'nats',
+          servers: natsUrl.split(',').map((s) => s.trim()),
+          ...(parsed.FIGARO_NATS_USER ? { user: parsed.FIGARO_NATS_USER } : {}),
+          ...(parsed.FIGARO_NATS_PASSWORD ? { pass: parsed.FIGARO_NATS_PASSWORD } : {}),
+          ...(parsed.FIGARO_NATS_TOKEN ? { token: parsed.FIGARO_NATS_TOKEN } : {}),
+          ...(parsed.FIGARO_NATS_CREDS ? { creds: parsed.FIGARO_NATS_CREDS } : {}),
+        }
+      : { kind: 'memory' },
+    store: parsed.FIGARO_DATABASE_URL
+      ? { kind: 'postgres', url: parsed.FIGARO_DATABASE_URL }
+      : { kind: 'pglite', dataDir: join(dataDir, 'pglite') },
+  };
+}
+
+/** A one-line description of the backends with secrets redacted, for the start banner and logs. */
+export function describeBackends(config: UpConfig): string {
+  const bus =
+    config.bus.kind === 'nats' ? `NATS at ${config.bus.servers.map(redactUrl).join(',')}` : 'in-process bus';
+  const store =
+    config.store.kind === 'postgres'
+      ? `PostgreSQL at ${redactUrl(config.store.url)}`
+      : `PGlite in ${config.store.dataDir}`;
+  return `${bus}, ${store}`;
+}
