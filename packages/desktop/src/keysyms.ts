@@ -146,9 +146,48 @@ export function keysymForName(name: string): number {
   throw new DesktopError('invalid_request', `unknown key name "${name}"`);
 }
 
+// US layout: the character a key gives with Shift held.
+const US_SHIFTED: Readonly<Record<string, string>> = {
+  '1': '!',
+  '2': '@',
+  '3': '#',
+  '4': '$',
+  '5': '%',
+  '6': '^',
+  '7': '&',
+  '8': '*',
+  '9': '(',
+  '0': ')',
+  '-': '_',
+  '=': '+',
+  '[': '{',
+  ']': '}',
+  '\\': '|',
+  ';': ':',
+  "'": '"',
+  '`': '~',
+  ',': '<',
+  '.': '>',
+  '/': '?',
+};
+const SHIFT_KEYSYMS = new Set([0xffe1, 0xffe2]);
+
+/**
+ * The keysym a key gives with Shift held. VNC sends keysyms, not key positions, and servers such as
+ * Xvnc produce exactly the keysym sent, releasing Shift behind the scenes if needed: `shift+h` must
+ * therefore send `H`, as a real keyboard's client would. Assumes a US layout for non-letters.
+ */
+function shifted(keysym: number): number {
+  if (keysym > 0xff) return keysym;
+  const char = String.fromCharCode(keysym);
+  const upper = US_SHIFTED[char] ?? char.toUpperCase();
+  return upper.length === 1 ? (upper.codePointAt(0) as number) : keysym;
+}
+
 /**
  * Parses a key expression into chords, each pressed in order and released in reverse: `ctrl+c` is one
- * chord [Control_L, c]; `ctrl+a Delete` two chords. A `+` key is written `plus` (or `ctrl++`).
+ * chord [Control_L, c]; `ctrl+a Delete` two chords. With Shift in a chord, characters become their
+ * shifted form (`shift+h` → `H`, `shift+1` → `!`). A `+` key is written `plus` (or `ctrl++`).
  */
 export function parseKeys(keys: string): number[][] {
   const chords = keys
@@ -162,7 +201,9 @@ export function parseKeys(keys: string): number[][] {
     if (names.some((name) => name.length === 0)) {
       throw new DesktopError('invalid_request', `malformed key chord "${chord}"`);
     }
-    return names.map(keysymForName);
+    const keysyms = names.map(keysymForName);
+    if (!keysyms.some((keysym) => SHIFT_KEYSYMS.has(keysym))) return keysyms;
+    return keysyms.map((keysym) => (SHIFT_KEYSYMS.has(keysym) ? keysym : shifted(keysym)));
   });
 }
 

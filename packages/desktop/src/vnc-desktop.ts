@@ -153,7 +153,10 @@ export class VncDesktop implements Desktop {
     return this.clipboardText;
   }
 
-  /** Sets the desktop's clipboard (Latin-1; other characters become `?`). */
+  /**
+   * Sets the desktop's clipboard (Latin-1; other characters become `?`). The server applies it on its
+   * own schedule: Xvnc was seen to need up to a few hundred milliseconds before a paste got the text.
+   */
   setClipboard(text: string): Promise<void> {
     return this.queue.run(() => this.client.clipboard(text));
   }
