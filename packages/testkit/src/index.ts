@@ -4,3 +4,4 @@ export { type NatsServerHandle, startNatsServer } from './nats-server.js';
 export { type PostgresClusterHandle, startPostgresCluster } from './postgres-cluster.js';
 export { startProcess, stopProcess } from './process.js';
 export { tempDir } from './temp-dir.js';
+export * from './desktops/index.js';

@@ -6,4 +6,4 @@ export {
   startXvnc,
   type VncServerHandle,
   type XClientHandle,
-} from '../../../testkit/src/desktops/index.js';
+} from '@figaro/testkit';
