@@ -118,3 +118,26 @@ export class TransitionConflictError extends ConflictError {
     this.current = current;
   }
 }
+
+/**
+ * An encryption key is missing or malformed (config's fault). The message says what is expected and
+ * never contains the key text it was given. Wire code `invalid_request`.
+ */
+export class ConfigKeyError extends StoreError {
+  constructor(message: string) {
+    super(message, { code: 'invalid_request' });
+    this.name = 'ConfigKeyError';
+  }
+}
+
+/**
+ * A sealed secret cannot be opened: it was altered, sealed under a key that is not configured, sealed
+ * for another endpoint, or is not a sealed value at all. The message carries no plaintext and no key
+ * material (only the public key id, when there is one).
+ */
+export class SecretDecryptError extends StoreError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretDecryptError';
+  }
+}

@@ -1,11 +1,13 @@
 export { type Db, DbKind, parseRows, queryOne, queryRows, type Row } from './db.js';
 export {
   ClosedError,
+  ConfigKeyError,
   ConflictError,
   CorruptValueError,
   NestedQueryError,
   NotFoundError,
   QueryError,
+  SecretDecryptError,
   StoreError,
   TransitionConflictError,
   TransitionConflictReason,
@@ -22,6 +24,40 @@ export {
 } from './migrate.js';
 export { openPgliteDb, type PgliteDbOptions } from './pglite-db.js';
 export { openPostgresDb, type PostgresDbOptions } from './postgres-db.js';
+export {
+  AgentRecord,
+  AgentRegistration,
+  AgentSessionRecord,
+  AgentsRepo,
+  REREGISTERED_REASON,
+  SessionOutcome,
+} from './repos/agents-repo.js';
+export {
+  AuthRepo,
+  type CreateTokenOptions,
+  SessionRecord,
+  TokenRecord,
+  UserRecord,
+} from './repos/auth-repo.js';
+export {
+  type DesktopCredentials,
+  DesktopRecord,
+  DesktopSeed,
+  DesktopSource,
+  DesktopSourceSchema,
+  DesktopUpsert,
+  endpointKey,
+} from './repos/desktop-record.js';
+export { DesktopsRepo, type DesktopUpsertResult } from './repos/desktops-repo.js';
+export {
+  type HelpRequestListQuery,
+  HelpRequestsRepo,
+  HelpResolution,
+  NewHelpRequest,
+  StoredHelpRequest,
+} from './repos/help-requests-repo.js';
+export { OutboxMessage, OutboxRecord, OutboxRepo } from './repos/outbox-repo.js';
+export { SettingRecord, SettingsRepo } from './repos/settings-repo.js';
 export {
   MESSAGE_EVENT_TYPE,
   QuarantinedEventRecord,
@@ -46,4 +82,28 @@ export {
   type TransitionExpectations,
   type TransitionOptions,
 } from './repos/tasks-repo.js';
-export { openStore, reposOn, type Store, type StoreOptions, type StoreRepos } from './store.js';
+export {
+  API_TOKEN_PREFIX,
+  generateToken,
+  hashPassword,
+  hashToken,
+  verifyPassword,
+} from './secrets/hashing.js';
+export {
+  AT_REST_KEY_INFO,
+  deriveKey,
+  GUAC_KEY_INFO,
+  generateEncryptionKey,
+  KEY_BYTES,
+  parseEncryptionKey,
+  TICKET_KEY_INFO,
+} from './secrets/keys.js';
+export { SecretBox, type SecretBoxOptions } from './secrets/secret-box.js';
+export {
+  openStore,
+  type ReposOptions,
+  reposOn,
+  type Store,
+  type StoreOptions,
+  type StoreRepos,
+} from './store.js';

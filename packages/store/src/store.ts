@@ -3,14 +3,33 @@ import type { Db, DbKind } from './db.js';
 import { migrate } from './migrate.js';
 import { openPgliteDb } from './pglite-db.js';
 import { openPostgresDb } from './postgres-db.js';
+import { AgentsRepo } from './repos/agents-repo.js';
+import { AuthRepo } from './repos/auth-repo.js';
+import { DesktopsRepo } from './repos/desktops-repo.js';
+import { HelpRequestsRepo } from './repos/help-requests-repo.js';
+import { OutboxRepo } from './repos/outbox-repo.js';
+import { SettingsRepo } from './repos/settings-repo.js';
 import { TaskEventsRepo } from './repos/task-events-repo.js';
 import { TasksRepo } from './repos/tasks-repo.js';
+import type { SecretBox } from './secrets/secret-box.js';
 
 /** The repositories over one `Db` handle (the store's own, or a transaction's). */
 export interface StoreRepos {
   readonly db: Db;
   readonly tasks: TasksRepo;
   readonly taskEvents: TaskEventsRepo;
+  readonly agents: AgentsRepo;
+  readonly desktops: DesktopsRepo;
+  readonly helpRequests: HelpRequestsRepo;
+  readonly outbox: OutboxRepo;
+  readonly auth: AuthRepo;
+  readonly settings: SettingsRepo;
+}
+
+/** What repositories need besides the `Db`. */
+export interface ReposOptions {
+  /** Seals desktop credentials. Without it, storing or reading one throws `ConfigKeyError`. */
+  secrets?: SecretBox;
 }
 
 /** The opened, migrated store: repositories plus transactions spanning several of them. */
@@ -40,11 +59,21 @@ export type StoreOptions = (
   logger: Logger;
   /** Folder of migration files. Default: the package's own (`defaultMigrationsDir()`). */
   migrationsDir?: string;
-};
+} & ReposOptions;
 
 /** Repositories bound to `db`. */
-export function reposOn(db: Db): StoreRepos {
-  return { db, tasks: new TasksRepo(db), taskEvents: new TaskEventsRepo(db) };
+export function reposOn(db: Db, options: ReposOptions = {}): StoreRepos {
+  return {
+    db,
+    tasks: new TasksRepo(db),
+    taskEvents: new TaskEventsRepo(db),
+    agents: new AgentsRepo(db),
+    desktops: new DesktopsRepo(db, options.secrets),
+    helpRequests: new HelpRequestsRepo(db),
+    outbox: new OutboxRepo(db),
+    auth: new AuthRepo(db),
+    settings: new SettingsRepo(db),
+  };
 }
 
 /**
@@ -72,10 +101,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await db.close().catch(() => {});
     throw error;
   }
+  const repos: ReposOptions = options.secrets ? { secrets: options.secrets } : {};
   return {
     kind: db.kind,
-    ...reposOn(db),
-    tx: (fn) => db.tx((tx) => fn(reposOn(tx))),
+    ...reposOn(db, repos),
+    tx: (fn) => db.tx((tx) => fn(reposOn(tx, repos))),
     close: () => db.close(),
   };
 }

@@ -1,17 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { silentLogger } from '@figaro/protocol';
 import { tempDir } from '@figaro/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPgliteDb, openStore, type Store, StoreError } from '../src/index.js';
+import { openPgliteDb, openStore, SecretBox, type Store, StoreError } from '../src/index.js';
 import { newId } from './contract/target.js';
 import { describeStoreContract } from './store-contract.js';
 
 // One PGlite instance for the whole file: a fresh data folder takes 3–5 s and ~370 MB.
 let folder: Awaited<ReturnType<typeof tempDir>>;
 let store: Store;
+const secrets = new SecretBox(randomBytes(32));
 
 beforeAll(async () => {
   folder = await tempDir('figaro-pglite-');
-  store = await openStore({ kind: 'pglite', dataDir: folder.path, logger: silentLogger });
+  store = await openStore({ kind: 'pglite', dataDir: folder.path, logger: silentLogger, secrets });
 });
 
 afterAll(async () => {
@@ -19,7 +21,7 @@ afterAll(async () => {
   await folder?.remove();
 });
 
-describeStoreContract({ kind: 'pglite', store: () => store });
+describeStoreContract({ kind: 'pglite', store: () => store, secrets });
 
 describe('PgliteDb', () => {
   it('refuses to open a data folder that is already open in this process', async () => {
@@ -31,7 +33,7 @@ describe('PgliteDb', () => {
     const id = newId();
     await store.tasks.create({ id, prompt: 'survive a restart' });
     await store.close();
-    store = await openStore({ kind: 'pglite', dataDir: folder.path, logger: silentLogger });
+    store = await openStore({ kind: 'pglite', dataDir: folder.path, logger: silentLogger, secrets });
     expect((await store.tasks.get(id))?.prompt).toBe('survive a restart');
     await expect(store.tasks.create({ id, prompt: 'survive a restart' })).resolves.toMatchObject({
       created: false,

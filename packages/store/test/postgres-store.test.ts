@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { silentLogger } from '@figaro/protocol';
 import { freePort, testDatabaseUrl, uniqueToken } from '@figaro/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import {
   migrate,
   openPostgresDb,
   openStore,
+  SecretBox,
   type Store,
   UnavailableError,
 } from '../src/index.js';
@@ -17,6 +19,7 @@ import { describeStoreContract } from './store-contract.js';
 let admin: Db;
 const databases: string[] = [];
 let store: Store;
+const secrets = new SecretBox(randomBytes(32));
 
 function urlOf(database: string): string {
   const url = new URL(testDatabaseUrl());
@@ -33,7 +36,7 @@ async function createDatabase(): Promise<string> {
 
 beforeAll(async () => {
   admin = await openPostgresDb({ url: testDatabaseUrl(), max: 1 });
-  store = await openStore({ kind: 'postgres', url: await createDatabase(), logger: silentLogger });
+  store = await openStore({ kind: 'postgres', url: await createDatabase(), logger: silentLogger, secrets });
 });
 
 afterAll(async () => {
@@ -42,7 +45,7 @@ afterAll(async () => {
   await admin?.close();
 });
 
-describeStoreContract({ kind: 'postgres', store: () => store });
+describeStoreContract({ kind: 'postgres', store: () => store, secrets });
 
 describe('PostgresDb', () => {
   it('runs on PostgreSQL 15 here', async () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { describeAgentCases } from './contract/agent-cases.js';
+import { describeAuthCases } from './contract/auth-cases.js';
 import { describeDbCases } from './contract/db-cases.js';
+import { describeDesktopCases } from './contract/desktop-cases.js';
 import { describeEventCases } from './contract/event-cases.js';
+import { describeHelpCases } from './contract/help-cases.js';
+import { describeOutboxCases } from './contract/outbox-cases.js';
 import type { ContractTarget } from './contract/target.js';
 import { describeTaskCases } from './contract/task-cases.js';
 
@@ -20,5 +25,10 @@ export function describeStoreContract(target: ContractTarget): void {
     describeDbCases(target);
     describeTaskCases(target);
     describeEventCases(target);
+    describeDesktopCases(target);
+    describeAgentCases(target);
+    describeHelpCases(target);
+    describeOutboxCases(target);
+    describeAuthCases(target);
   });
 }

@@ -61,6 +61,13 @@ export const TaskRecord = z.object({
   waiting_on: z.string().nullable(),
   activity_at: z.string().nullable(),
   accept_deadline: z.string().nullable(),
+  /**
+   * Stop grace of a cancelled task: until this time (or until cleared by the agent's final
+   * `.error {cancelled}` or a heartbeat without the task) the task still occupies its agent.
+   */
+  release_deadline: z.string().nullable(),
+  /** Delegate idempotency key (the supervisor's tool_use id); unique among tasks. */
+  idempotency_key: z.string().nullable(),
   /** Bumped by every change; clients drop pushes older than what they hold. */
   version: z.number().int(),
   created_at: z.string(),
@@ -72,9 +79,10 @@ export const TaskRecord = z.object({
 export type TaskRecord = z.infer<typeof TaskRecord>;
 
 /**
- * What `TasksRepo.create` takes. Creation is idempotent on `id`: the same content returns the stored
- * task, different content is a conflict. Defaults: `options` and `source_metadata` `{}`, `source`
- * `"api"`, links `null`, `retry_number` 0.
+ * What `TasksRepo.create` takes. Creation is idempotent on `id`, and on `idempotency_key` when one is
+ * given: the same content returns the stored task, different content is a conflict. Defaults:
+ * `options` and `source_metadata` `{}`, `source` `"api"`, links and `idempotency_key` `null`,
+ * `retry_number` 0.
  */
 export const NewTask = z.object({
   id: TaskId,
@@ -87,6 +95,7 @@ export const NewTask = z.object({
   original_task_id: TaskId.nullable().default(null),
   retry_number: z.number().int().min(0).default(0),
   supervisor_id: z.string().min(1).nullable().default(null),
+  idempotency_key: z.string().min(1).max(200).nullable().default(null),
 });
 export type NewTask = z.input<typeof NewTask>;
 
@@ -101,4 +110,5 @@ export const NEW_TASK_FIELDS = [
   'original_task_id',
   'retry_number',
   'supervisor_id',
+  'idempotency_key',
 ] as const;

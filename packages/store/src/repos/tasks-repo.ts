@@ -1,6 +1,6 @@
 import { parseWith, TaskId } from '@figaro/protocol';
 import { z } from 'zod';
-import { type Db, parseRows, queryOne } from '../db.js';
+import { type Db, parseRows, queryOne, queryRows } from '../db.js';
 import { ConflictError, NotFoundError, QueryError, StoreError, TransitionConflictError } from '../errors.js';
 import { asStoredJson, jsonEqual } from '../json-equal.js';
 import { decodeTaskCursor, encodeTaskCursor } from './task-cursor.js';
@@ -37,6 +37,8 @@ export interface TaskPatch {
   supervisor_id?: string | null;
   /** When an assignment not yet accepted expires (ISO string or Date). */
   accept_deadline?: string | Date | null;
+  /** When a cancelled task stops occupying its agent at the latest (stop grace; ISO string or Date). */
+  release_deadline?: string | Date | null;
   waiting_on?: string | null;
   /** Stored as json. */
   result?: unknown;
@@ -85,9 +87,11 @@ export class TasksRepo {
   }
 
   /**
-   * Stores a new `pending` task. Idempotent on `id`: when it exists with the same content the stored
-   * task comes back with `created: false`; different content is a `ConflictError`. Invalid input is an
-   * `InvalidRequestError`; an unknown `parent_task_id`/`original_task_id` is a `NotFoundError`.
+   * Stores a new `pending` task. Idempotent on `id`, and on `idempotency_key` when given (a delegate
+   * retried with a fresh id finds the task of its first attempt): when a task with that id or key
+   * exists with the same content it comes back with `created: false`; different content is a
+   * `ConflictError`. Invalid input is an `InvalidRequestError`; an unknown
+   * `parent_task_id`/`original_task_id` is a `NotFoundError`.
    */
   async create(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
     const task = parseWith(NewTask, input, 'new task');
@@ -95,9 +99,9 @@ export class TasksRepo {
     try {
       rows = await this.#db.query(
         `INSERT INTO tasks (id, prompt, options, source, source_metadata, parent_task_id, scheduled_task_id,
-           original_task_id, retry_number, supervisor_id)
-         VALUES ($1, $2, $3::jsonb, $4, $5::jsonb, $6, $7, $8, $9, $10)
-         ON CONFLICT (id) DO NOTHING
+           original_task_id, retry_number, supervisor_id, idempotency_key)
+         VALUES ($1, $2, $3::jsonb, $4, $5::jsonb, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT DO NOTHING
          RETURNING *`,
         [
           task.id,
@@ -110,6 +114,7 @@ export class TasksRepo {
           task.original_task_id,
           task.retry_number,
           task.supervisor_id,
+          task.idempotency_key,
         ],
       );
     } catch (error) {
@@ -121,13 +126,51 @@ export class TasksRepo {
     const [inserted] = parseRows(TaskRecord, rows, 'task');
     if (inserted) return { task: inserted, created: true };
 
-    const existing = await this.get(task.id);
+    const existing =
+      (await this.get(task.id)) ??
+      (task.idempotency_key === null ? null : await this.getByIdempotencyKey(task.idempotency_key));
     if (!existing) throw new StoreError(`task ${task.id} conflicted on insert but cannot be read`);
     const differs = NEW_TASK_FIELDS.filter((field) => !jsonEqual(existing[field], asStoredJson(task[field])));
     if (differs.length > 0) {
-      throw new ConflictError(`task ${task.id} already exists with different ${differs.join(', ')}`);
+      const which =
+        existing.id === task.id ? `task ${task.id}` : `a task with this idempotency key (${existing.id})`;
+      throw new ConflictError(`${which} already exists with different ${differs.join(', ')}`);
     }
     return { task: existing, created: false };
+  }
+
+  /** The task created with this idempotency key, or null. */
+  async getByIdempotencyKey(key: string): Promise<TaskRecord | null> {
+    return queryOne(this.#db, TaskRecord, 'SELECT * FROM tasks WHERE idempotency_key = $1', [key], 'task');
+  }
+
+  /**
+   * Ends a cancelled task's stop grace: clears `release_deadline`, so the task no longer occupies its
+   * agent. True when this call cleared it (false when it was not set, or the task is unknown).
+   */
+  async clearReleaseDeadline(id: string): Promise<boolean> {
+    if (!TaskId.safeParse(id).success) return false;
+    const rows = await this.#db.query(
+      'UPDATE tasks SET release_deadline = NULL WHERE id = $1 AND release_deadline IS NOT NULL RETURNING id',
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Tasks whose stop grace ran out (`release_deadline <= now`, the database's clock unless `now` is
+   * given), oldest deadline first, locked `FOR UPDATE SKIP LOCKED` so that replicas sweeping at once
+   * share them out. Call it inside a transaction and clear each deadline in the same one.
+   */
+  async dueReleases(now?: Date | string, limit = 100): Promise<TaskRecord[]> {
+    return queryRows(
+      this.#db,
+      TaskRecord,
+      `SELECT * FROM tasks WHERE release_deadline <= COALESCE($1::timestamptz, now())
+       ORDER BY release_deadline, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now ?? null, limit],
+      'task',
+    );
   }
 
   /** The task with this id, or null (also for ids that are not uuids). */
@@ -194,8 +237,9 @@ export class TasksRepo {
     for (const column of ['worker_id', 'supervisor_id', 'waiting_on', 'error'] as const) {
       if (patch[column] !== undefined) assignments.set(column, param(patch[column]));
     }
-    if (patch.accept_deadline !== undefined)
-      assignments.set('accept_deadline', `${param(patch.accept_deadline)}::timestamptz`);
+    for (const column of ['accept_deadline', 'release_deadline'] as const) {
+      if (patch[column] !== undefined) assignments.set(column, `${param(patch[column])}::timestamptz`);
+    }
     if (patch.result !== undefined) {
       assignments.set(
         'result',

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../src/index.js';
+import type { SecretBox, Store } from '../../src/index.js';
 
 /** What a driver's test file hands the contract suite. */
 export interface ContractTarget {
   kind: Store['kind'];
   /** The file's shared, migrated store (opened in beforeAll, closed in afterAll). */
   store(): Store;
+  /** The SecretBox the store was opened with. */
+  secrets: SecretBox;
 }
 
 /** A fresh task id, so that tests sharing one database never see each other's rows. */

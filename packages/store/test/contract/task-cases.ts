@@ -94,6 +94,71 @@ export function describeTaskCases(target: ContractTarget): void {
     });
   });
 
+  describe('TasksRepo idempotency keys and stop grace', () => {
+    it('is idempotent on idempotency_key across task ids', async () => {
+      const key = `toolu_${newId()}`;
+      const parent = (await tasks().create({ id: newId(), prompt: 'parent' })).task.id;
+      const first = await tasks().create({
+        id: newId(),
+        prompt: 'child',
+        parent_task_id: parent,
+        idempotency_key: key,
+      });
+      expect(first.task.idempotency_key).toBe(key);
+      const retry = await tasks().create({
+        id: newId(),
+        prompt: 'child',
+        parent_task_id: parent,
+        idempotency_key: key,
+      });
+      expect(retry).toStrictEqual({ task: first.task, created: false });
+      expect(await tasks().getByIdempotencyKey(key)).toStrictEqual(first.task);
+      await expect(
+        tasks().create({
+          id: newId(),
+          prompt: 'another child',
+          parent_task_id: parent,
+          idempotency_key: key,
+        }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        tasks().create({ id: first.task.id, prompt: 'child', parent_task_id: parent }),
+      ).rejects.toBeInstanceOf(ConflictError);
+    });
+
+    it('converges when one delegation is retried concurrently with fresh ids', async () => {
+      const key = `toolu_${newId()}`;
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          tasks().create({ id: newId(), prompt: 'once', idempotency_key: key }),
+        ),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.task.id)).size).toBe(1);
+    });
+
+    it('keeps a release deadline on a cancelled task until it is cleared or due', async () => {
+      const task = await runningTask(tasks());
+      const deadline = new Date(Date.now() + 10_000);
+      const cancelled = await tasks().transition(task.id, 'cancelled', {
+        set: { release_deadline: deadline },
+      });
+      expect(cancelled.release_deadline).toBe(deadline.toISOString());
+      const due = (now?: Date) =>
+        target
+          .store()
+          .tx(async (repos) =>
+            (await repos.tasks.dueReleases(now)).map((t) => t.id).filter((id) => id === task.id),
+          );
+      expect(await due()).toEqual([]);
+      expect(await due(new Date(deadline.getTime() + 1))).toEqual([task.id]);
+      expect(await tasks().clearReleaseDeadline(task.id)).toBe(true);
+      expect(await tasks().clearReleaseDeadline(task.id)).toBe(false);
+      expect(await due(new Date(deadline.getTime() + 1))).toEqual([]);
+      expect(await tasks().get(task.id)).toMatchObject({ status: 'cancelled', release_deadline: null });
+    });
+  });
+
   describe('TasksRepo.list', () => {
     it('pages newest first with keyset cursors and filters', async () => {
       const worker = newAgentId();
