@@ -1,2 +1,16 @@
 export { createHttpApp, type HttpAppOptions } from './http/app.js';
-export { type RunningHttpServer, startHttpServer } from './http/server.js';
+export {
+  type AuthService,
+  type HttpEnv,
+  isPublicRoute,
+  type LoginResult,
+  SESSION_COOKIE,
+} from './http/auth.js';
+export { apiNameBySubject, callApi, HTTP_STATUS, toHttpError } from './http/dispatch.js';
+export { connectHubToBus, type HubBusConnection, type HubBusOptions, type HubEvent } from './http/hub-bus.js';
+export { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';
+export { REST_PREFIX, REST_ROUTES, type RestRoute } from './http/routes.js';
+export { type HttpServerOptions, type RunningHttpServer, startHttpServer } from './http/server.js';
+export { summarizeTaskEvent } from './http/task-summary.js';
+export { type EventSink, type UpgradeHandler, WS_PATH, WsHub, type WsHubOptions } from './http/ws-hub.js';
+export { OVERFLOW_CLOSE_CODE } from './http/ws-socket.js';

@@ -1,18 +1,54 @@
-import type { HealthReply, Logger } from '@figaro/protocol';
+import { type Clock, type HealthReply, type Logger, systemClock } from '@figaro/protocol';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ApiHandlers } from '../api/handlers.js';
+import { type AuthService, type HttpEnv, requireAuth } from './auth.js';
+import { authRoutes } from './auth-routes.js';
+import { toHttpError } from './dispatch.js';
+import { restRoutes } from './rest.js';
+import { REST_PREFIX } from './routes.js';
 
+/** Options of the HTTP app. */
 export interface HttpAppOptions {
   /** Reports which backends run and whether they answer. */
   health(): Promise<HealthReply>;
   logger: Logger;
+  /** The API; with it the REST routes under `/api/v1` are served (`auth` is then required). */
+  handlers?: ApiHandlers;
+  /** Sessions and tokens; with it every non-public route needs credentials and `/api/v1/auth/*` exists. */
+  auth?: AuthService;
+  /** Clock of the login limit. Default the system clock. */
+  clock?: Clock;
+  /** Failed logins allowed per client address within `loginWindowMs`. Default 10. */
+  maxLoginFailures?: number;
+  /** Window of the login limit, in milliseconds. Default 60,000. */
+  loginWindowMs?: number;
+  /** Believe `X-Forwarded-For`/`-Proto` (only behind a proxy that sets them). Default false. */
+  trustProxy?: boolean;
+  /** Largest request body under `/api/v1`, in bytes (413 beyond). Default 1 MiB. */
+  maxBodyBytes?: number;
 }
 
 /**
- * The HTTP surface of an orchestrator. Only `/api/health` and `/api/ready` exist yet; the REST API,
- * the WebSocket hub, auth and the dashboard mount here as they are built.
+ * The HTTP surface of an orchestrator: `/api/health` and `/api/ready` (public) always; with `auth`, the
+ * auth middleware (every other route needs a session cookie or a bearer token) and
+ * `/api/v1/auth/{login,logout,me}`; with `handlers`, the REST API and its OpenAPI document. Errors
+ * answer `{error, code}` with the code's HTTP status; unknown errors are logged and answer `internal`.
+ * The WebSocket hub is attached to the server, not here (see `startHttpServer`).
  */
-export function createHttpApp(options: HttpAppOptions): Hono {
-  const app = new Hono();
+export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
+  const { auth, handlers, logger } = options;
+  if (handlers && !auth) throw new TypeError('createHttpApp: serving the API needs an AuthService');
+  const app = new Hono<HttpEnv>();
+
+  app.notFound((c) =>
+    c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: 'not_found' }, 404),
+  );
+  app.onError((err, c) => {
+    const { status, body } = toHttpError(err, logger, { method: c.req.method, path: c.req.path });
+    return c.json(body, status);
+  });
+  if (auth) app.use('*', requireAuth(auth));
 
   app.get('/api/health', async (c) => {
     const health = await options.health();
@@ -23,12 +59,25 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return c.json({ ready: health.status === 'ok' }, health.status === 'ok' ? 200 : 503);
   });
 
-  app.notFound((c) =>
-    c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: 'not_found' }, 404),
-  );
-  app.onError((err, c) => {
-    options.logger.error({ err: err.message, path: c.req.path }, 'request failed');
-    return c.json({ error: 'internal error', code: 'internal' }, 500);
-  });
+  if (auth) {
+    app.use(
+      `${REST_PREFIX}/*`,
+      bodyLimit({
+        maxSize: options.maxBodyBytes ?? 1024 * 1024,
+        onError: (c) => c.json({ error: 'request body too large', code: 'invalid_request' }, 413),
+      }),
+    );
+    app.route(
+      REST_PREFIX,
+      authRoutes({
+        auth,
+        clock: options.clock ?? systemClock,
+        maxLoginFailures: options.maxLoginFailures,
+        loginWindowMs: options.loginWindowMs,
+        trustProxy: options.trustProxy,
+      }),
+    );
+  }
+  if (handlers) app.route(REST_PREFIX, restRoutes({ handlers, logger }));
   return app;
 }
