@@ -10,6 +10,13 @@ export {
 export { DesktopAuthError, DesktopClosedError, DesktopError, RfbProtocolError } from './errors.js';
 export { type ImageEncoder, type RawFrame, type SharpEncoderOptions, sharpEncoder } from './image-encoder.js';
 export { keysymForChar, keysymForName, parseKeys } from './keysyms.js';
+export {
+  type DesktopConnector,
+  DesktopPool,
+  type DesktopPoolOptions,
+  type DesktopTarget,
+  type PooledDesktop,
+} from './pool.js';
 export { Framebuffer } from './rfb/framebuffer.js';
 export type { HandshakeOptions, ServerInit } from './rfb/handshake.js';
 export { ClientMessage, Encoding } from './rfb/messages.js';
@@ -17,5 +24,13 @@ export { type FramebufferUpdateInfo, RfbClient, type RfbClientOptions } from './
 export { type RfbConnector, type RfbTransport, tcpConnector } from './rfb/transport.js';
 export { RfbVersion } from './rfb/version.js';
 export { fromScreen, type ScaleMapping, scaleToFit, toScreen } from './scaling.js';
+export {
+  type CoordinateSpace,
+  runVncAction,
+  type VncActionOptions,
+  type VncActionRequest,
+  type VncActionResult,
+  type VncScreenshotResult,
+} from './vnc-actions.js';
 export { VncDesktop, type VncDesktopOptions } from './vnc-desktop.js';
 export { parseVncUrl, type VncEndpoint } from './vnc-url.js';
