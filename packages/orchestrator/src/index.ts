@@ -1,3 +1,6 @@
+export type { ApiHandler, ApiHandlers, ApiName, CallContext, Principal } from './api/handlers.js';
+export { defaultOrchestratorConfig, type OrchestratorConfig } from './config.js';
+export type { OrchestratorDeps } from './deps.js';
 export { createHttpApp, type HttpAppOptions } from './http/app.js';
 export {
   type AuthService,
@@ -14,3 +17,4 @@ export { type HttpServerOptions, type RunningHttpServer, startHttpServer } from 
 export { summarizeTaskEvent } from './http/task-summary.js';
 export { type EventSink, type UpgradeHandler, WS_PATH, WsHub, type WsHubOptions } from './http/ws-hub.js';
 export { OVERFLOW_CLOSE_CODE } from './http/ws-socket.js';
+export { Orchestrator, type OrchestratorOptions } from './orchestrator.js';

@@ -1,0 +1,243 @@
+import type { Subscription } from '@figaro/bus';
+import { serve, subscribeEvent } from '@figaro/bus';
+import {
+  type AgentKind,
+  Api,
+  Broadcasts,
+  Events,
+  type Heartbeat,
+  ORCHESTRATOR_QUEUE,
+  type RegisterSupervisor,
+  type RegisterWorker,
+} from '@figaro/protocol';
+import { queryRows, type StoreRepos, TaskRecord } from '@figaro/store';
+import type { z } from 'zod';
+import type { OrchestratorDeps } from '../deps.js';
+import { markAgentIdleIfFree } from '../events/agent-release.js';
+import { addToOutbox } from '../outbox/outbox-writer.js';
+import type { TaskService } from '../tasks/task-service.js';
+import { toTask } from '../tasks/task-view.js';
+import { supervisorsView, workersView } from './fleet-view.js';
+
+/** Called inside the transaction that loses an agent, for follow-ups owned elsewhere (help requests). */
+export type AgentLostHook = (repos: StoreRepos, agentId: string) => Promise<void>;
+
+/**
+ * Presence: registrations, heartbeats, deregistrations and heartbeat deadlines. An agent that
+ * deregisters or times out is removed, or reverted to a desktop-only entry when a stored desktop has
+ * its id; its in-flight tasks fail with `worker lost`, and a lost supervisor's delegated tasks are
+ * cancelled. Registration reconciles what the agent reports with what the store gives it.
+ */
+export class Registry {
+  readonly #deps: OrchestratorDeps;
+  readonly #tasks: TaskService;
+  readonly #afterCommit: () => void;
+  readonly #drain: () => Promise<void>;
+  readonly #onAgentLost: AgentLostHook[] = [];
+  readonly #subscriptions: Subscription[] = [];
+  /** When this replica started: the heartbeat deadline never runs out before `started + timeout`. */
+  readonly #startedAt: Date;
+
+  constructor(
+    deps: OrchestratorDeps,
+    tasks: TaskService,
+    hooks: { afterCommit: () => void; drain: () => Promise<void> },
+  ) {
+    this.#deps = deps;
+    this.#tasks = tasks;
+    this.#afterCommit = hooks.afterCommit;
+    this.#drain = hooks.drain;
+    this.#startedAt = deps.clock.now();
+  }
+
+  onAgentLost(hook: AgentLostHook): void {
+    this.#onAgentLost.push(hook);
+  }
+
+  async start(): Promise<void> {
+    const { bus, logger } = this.#deps;
+    const opts = { queue: ORCHESTRATOR_QUEUE, logger, concurrency: 8 };
+    this.#subscriptions.push(
+      await serve(bus, Api.registerWorker, (req) => this.register('worker', req), opts),
+      await serve(bus, Api.registerSupervisor, (req) => this.register('supervisor', req), opts),
+      await subscribeEvent(bus, Events.heartbeat, (payload) => this.heartbeat(payload), opts),
+      await subscribeEvent(
+        bus,
+        Events.deregister,
+        (payload, msg) => this.deregister(payload.client_id, msg.subject),
+        opts,
+      ),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const sub of this.#subscriptions.splice(0)) await sub.unsubscribe();
+  }
+
+  /** `figaro.register.{worker|supervisor}`. */
+  async register(
+    kind: AgentKind,
+    req: z.output<typeof RegisterWorker> | z.output<typeof RegisterSupervisor>,
+  ): Promise<{ status: 'ok' }> {
+    const reported =
+      'current_task_ids' in req ? req.current_task_ids : req.current_task_id ? [req.current_task_id] : [];
+    await this.#deps.store.tx(async (repos) => {
+      await repos.agents.upsert({
+        worker_id: req.worker_id,
+        kind,
+        ...('desktop_id' in req && req.desktop_id ? { desktop_id: req.desktop_id } : {}),
+        capabilities: req.capabilities,
+        status: req.status,
+        metadata: req.metadata,
+        max_concurrent: req.max_concurrent,
+      });
+      await this.#reconcile(repos, kind, req.worker_id, reported, 0);
+      await this.#broadcastFleet(repos, kind);
+    });
+    this.#deps.logger.info({ agent_id: req.worker_id, kind }, 'agent registered');
+    this.#afterCommit();
+    void this.#drain();
+    return { status: 'ok' };
+  }
+
+  /** `figaro.heartbeat.{type}.{id}`: keeps the agent alive and reconciles its tasks. */
+  async heartbeat(beat: z.output<typeof Heartbeat>): Promise<void> {
+    const reported = beat.current_task_ids ?? (beat.current_task_id ? [beat.current_task_id] : []);
+    const known = await this.#deps.store.tx(async (repos) => {
+      const alive = await repos.agents.heartbeat(beat.client_id, beat.status);
+      if (!alive) return false;
+      await this.#reconcile(
+        repos,
+        beat.client_type,
+        beat.client_id,
+        reported,
+        this.#deps.config.acceptTimeoutMs,
+      );
+      await markAgentIdleIfFree(repos, beat.client_id, beat.client_type);
+      return true;
+    });
+    if (!known) {
+      this.#deps.logger.debug({ agent_id: beat.client_id }, 'heartbeat from an unregistered agent ignored');
+      return;
+    }
+    this.#afterCommit();
+    if (beat.status === 'idle' || beat.client_type === 'supervisor') void this.#drain();
+  }
+
+  /** `figaro.deregister.{type}.{id}`. */
+  async deregister(agentId: string, subject: string): Promise<void> {
+    const lost = await this.#deps.store.tx(async (repos) => {
+      const agent = await repos.agents.get(agentId);
+      if (!agent || !subject.endsWith(`.${agent.kind}.${agentId}`)) return false;
+      await this.loseAgent(repos, agentId, 'deregistered');
+      return true;
+    });
+    if (lost) {
+      this.#afterCommit();
+      void this.#drain();
+    }
+  }
+
+  /** Loses every agent whose heartbeat deadline has passed; called by the sweeper on every replica. */
+  async sweepLost(): Promise<number> {
+    const count = await this.#deps.store.tx(async (repos) => {
+      const lost = await repos.agents.lost(
+        this.#deps.config.heartbeatTimeoutMs,
+        this.#startedAt,
+        this.#deps.clock.now(),
+      );
+      for (const agent of lost) await this.loseAgent(repos, agent.id, 'heartbeat timeout');
+      return lost.length;
+    });
+    if (count > 0) {
+      this.#afterCommit();
+      void this.#drain();
+    }
+    return count;
+  }
+
+  /**
+   * Inside a transaction: fails the agent's in-flight tasks with `worker lost` (cancelling what a
+   * lost supervisor delegated), runs the agent-lost hooks, then removes the agent or reverts it to
+   * its desktop-only entry.
+   */
+  async loseAgent(repos: StoreRepos, agentId: string, reason: string): Promise<void> {
+    const agent = await repos.agents.get(agentId);
+    if (!agent) return;
+    const held = await heldTasks(repos, agent.kind, agentId);
+    for (const task of held) {
+      const failed = await repos.tasks.transition(task.id, 'failed', {
+        expect: { status: ['assigned', 'running'], attempt: task.attempt },
+        set: { error: 'worker lost' },
+      });
+      await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(failed), version: failed.version });
+      await this.#cancelChildren(repos, task.id);
+    }
+    for (const hook of this.#onAgentLost) await hook(repos, agentId);
+    const desktop = await repos.desktops.get(agent.desktop_id ?? agentId);
+    if (desktop) await repos.agents.disconnect(agentId, reason);
+    else await repos.agents.remove(agentId, reason);
+    await this.#broadcastFleet(repos, agent.kind);
+    this.#deps.logger.warn({ agent_id: agentId, reason, failed_tasks: held.length }, 'agent lost');
+  }
+
+  /**
+   * Tasks the store gives the agent but the agent does not report fail with `worker restarted`
+   * (only those assigned longer than `graceMs` ago, as a heartbeat may cross an assignment); tasks it
+   * reports that the store does not give it get `.stop`; stopped tasks it no longer reports stop
+   * occupying it.
+   */
+  async #reconcile(repos: StoreRepos, kind: AgentKind, agentId: string, reported: string[], graceMs: number) {
+    const held = await heldTasks(repos, kind, agentId);
+    const cutoff = this.#deps.clock.now().getTime() - graceMs;
+    for (const task of held) {
+      if (reported.includes(task.id)) continue;
+      if (graceMs > 0 && (task.assigned_at === null || Date.parse(task.assigned_at) > cutoff)) continue;
+      const failed = await repos.tasks.transition(task.id, 'failed', {
+        expect: { status: ['assigned', 'running'], attempt: task.attempt },
+        set: { error: 'worker restarted' },
+      });
+      await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(failed), version: failed.version });
+      await this.#cancelChildren(repos, task.id);
+    }
+    const heldIds = new Set(held.map((t) => t.id));
+    const stop = kind === 'worker' ? Events.workerStop.at(agentId) : Events.supervisorStop.at(agentId);
+    for (const taskId of reported) {
+      if (heldIds.has(taskId)) continue;
+      const task = await repos.tasks.get(taskId);
+      await addToOutbox(repos, stop, { task_id: taskId, attempt: task?.attempt ?? 0 });
+    }
+    const owner = kind === 'worker' ? 'worker_id = $1' : 'supervisor_id = $1 AND worker_id IS NULL';
+    await repos.db.query(
+      `UPDATE tasks SET release_deadline = NULL
+        WHERE ${owner} AND status = 'cancelled' AND release_deadline IS NOT NULL AND NOT (id = ANY($2::uuid[]))`,
+      [agentId, reported],
+    );
+  }
+
+  async #cancelChildren(repos: StoreRepos, parentId: string): Promise<void> {
+    const children = await queryRows(
+      repos.db,
+      TaskRecord,
+      `SELECT * FROM tasks WHERE parent_task_id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')`,
+      [parentId],
+    );
+    for (const child of children) await this.#tasks.cancelTree(repos, child, 'parent task ended');
+  }
+
+  async #broadcastFleet(repos: StoreRepos, kind: AgentKind): Promise<void> {
+    if (kind === 'worker') await addToOutbox(repos, Broadcasts.workers, await workersView(repos));
+    else await addToOutbox(repos, Broadcasts.supervisors, await supervisorsView(repos));
+  }
+}
+
+/** Tasks in assigned or running that an agent holds (a supervisor's own tasks, not its delegations). */
+async function heldTasks(repos: StoreRepos, kind: AgentKind, agentId: string): Promise<TaskRecord[]> {
+  const owner = kind === 'worker' ? 'worker_id = $1' : 'supervisor_id = $1 AND worker_id IS NULL';
+  return queryRows(
+    repos.db,
+    TaskRecord,
+    `SELECT * FROM tasks WHERE ${owner} AND status IN ('assigned', 'running') ORDER BY assigned_at FOR UPDATE`,
+    [agentId],
+  );
+}

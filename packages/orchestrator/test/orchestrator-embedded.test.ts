@@ -1,0 +1,4 @@
+import { embeddedBackend } from './support/harness.js';
+import { orchestratorContract } from './support/orchestrator-contract.js';
+
+orchestratorContract(embeddedBackend());
