@@ -25,6 +25,16 @@ export { type RfbConnector, type RfbTransport, tcpConnector } from './rfb/transp
 export { RfbVersion } from './rfb/version.js';
 export { fromScreen, type ScaleMapping, scaleToFit, toScreen } from './scaling.js';
 export {
+  type HostKeyStore,
+  MemoryHostKeyStore,
+  parseSshUrl,
+  runSshCommand,
+  type SshCommandOptions,
+  type SshCommandResult,
+  type SshEndpoint,
+  sshFingerprint,
+} from './ssh-runner.js';
+export {
   type CoordinateSpace,
   runVncAction,
   type VncActionOptions,
