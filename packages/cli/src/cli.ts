@@ -1,10 +1,11 @@
-import { runUp, upUsage } from './commands/up.js';
+import { orchestratorUsage, runOrchestrator, runUp, upUsage } from './commands/up.js';
 import { ConfigError } from './config/load.js';
 
 const usage = `Usage: figaro <command> [options]
 
 Commands:
-  up          start Figaro (orchestrator and dashboard) in one process
+  up            start Figaro (orchestrator and dashboard) in one process
+  orchestrator  run one orchestrator replica of a fleet (NATS + PostgreSQL)
   help        show this help
 
 Run \`figaro <command> --help\` for a command's options.`;
@@ -23,6 +24,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
       case 'up':
         if (rest.includes('--help') || rest.includes('-h')) return print(upUsage);
         await runUp(rest, env);
+        return undefined;
+      case 'orchestrator':
+        if (rest.includes('--help') || rest.includes('-h')) return print(orchestratorUsage);
+        await runOrchestrator(rest, env);
         return undefined;
       case undefined:
       case 'help':

@@ -1,6 +1,16 @@
 export type { ApiHandler, ApiHandlers, ApiName, CallContext, Principal } from './api/handlers.js';
+export {
+  ADMIN_USER,
+  type BootstrapReport,
+  bootstrapCredentials,
+  CLI_TOKEN_NAME,
+  resolveEncryptionKey,
+} from './auth/bootstrap.js';
+export { StoreAuthService, tokenHandlers } from './auth/store-auth.js';
 export { defaultOrchestratorConfig, type OrchestratorConfig } from './config.js';
 export type { OrchestratorDeps } from './deps.js';
+export { DesktopService, DesktopWorkersSeed } from './desktops/desktop-service.js';
+export { HelpService } from './help/help-service.js';
 export { createHttpApp, type HttpAppOptions } from './http/app.js';
 export {
   type AuthService,
@@ -18,3 +28,8 @@ export { summarizeTaskEvent } from './http/task-summary.js';
 export { type EventSink, type UpgradeHandler, WS_PATH, WsHub, type WsHubOptions } from './http/ws-hub.js';
 export { OVERFLOW_CLOSE_CODE } from './http/ws-socket.js';
 export { Orchestrator, type OrchestratorOptions } from './orchestrator.js';
+export {
+  type OrchestratorServer,
+  type OrchestratorServerOptions,
+  startOrchestratorServer,
+} from './server.js';

@@ -1,60 +1,40 @@
-import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createHttpApp, startHttpServer } from '@figaro/orchestrator';
-import type { HealthReply } from '@figaro/protocol';
-import { describeBackends, loadUpConfig } from '../config/up-config.js';
-import { createLogger } from '../logger.js';
-import { openBus, openConfiguredStore } from '../runtime/backends.js';
-import { onShutdownSignal } from '../runtime/shutdown.js';
+import { loadUpConfig } from '../config/up-config.js';
+import { runServer } from '../runtime/server-runtime.js';
 
 export const upUsage = `Usage: figaro up [--host 127.0.0.1] [--port 8000] [--data-dir DIR]
 
 Starts Figaro in one process. With no FIGARO_NATS_URL / FIGARO_DATABASE_URL it runs embedded
 (in-process bus, PGlite in DIR, default ~/.local/share/figaro); each one set switches that part to
-NATS or PostgreSQL.`;
+NATS or PostgreSQL. On first start it creates an admin password, an API token for the CLI and an
+encryption key in DIR (files readable by you only) and prints where.`;
+
+export const orchestratorUsage = `Usage: figaro orchestrator [--host 127.0.0.1] [--port 8000]
+
+Runs an orchestrator alone, for a fleet: FIGARO_NATS_URL, FIGARO_DATABASE_URL and
+FIGARO_ENCRYPTION_KEY are expected; FIGARO_ADMIN_PASSWORD / FIGARO_API_TOKEN create the first
+credentials. Several orchestrators may share one PostgreSQL and NATS.`;
+
+const serverFlags = {
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  'data-dir': { type: 'string' },
+} as const;
 
 /** `figaro up`: the embedded composition root. Resolves once serving; exits on SIGINT/SIGTERM. */
 export async function runUp(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string', short: 'p' },
-      'data-dir': { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseArgs({ args: argv, options: serverFlags, strict: true, allowPositionals: false });
   const config = loadUpConfig(env, { host: values.host, port: values.port, dataDir: values['data-dir'] });
-  const logger = createLogger(config.logLevel);
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await runServer(config, 'embedded');
+}
 
-  const store = await openConfiguredStore(config.store, logger);
-  const bus = await openBus(config.bus, logger).catch(async (err: unknown) => {
-    await store.close();
-    throw err;
-  });
-  const health = async (): Promise<HealthReply> => ({ status: 'ok', bus: bus.kind, store: store.kind });
-  const app = createHttpApp({ health, logger: logger.child({ component: 'http' }) });
-  const server = await startHttpServer(app, { host: config.host, port: config.port }).catch(
-    async (err: unknown) => {
-      await bus.close();
-      await store.close();
-      if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE') {
-        throw new Error(
-          `port ${config.port} on ${config.host} is already in use; choose another with --port`,
-        );
-      }
-      throw err;
-    },
+/** `figaro orchestrator`: one fleet replica with no embedded agents. */
+export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: serverFlags, strict: true, allowPositionals: false });
+  const config = loadUpConfig(
+    env,
+    { host: values.host, port: values.port, dataDir: values['data-dir'] },
+    'orchestrator',
   );
-
-  onShutdownSignal(async () => {
-    await server.close();
-    await bus.close();
-    await store.close();
-  }, logger);
-
-  process.stdout.write(`Figaro is running at ${server.url} (${describeBackends(config)})\n`);
-  logger.info({ url: server.url, bus: bus.kind, store: store.kind, dataDir: config.dataDir }, 'figaro up');
+  await runServer(config, 'orchestrator');
 }

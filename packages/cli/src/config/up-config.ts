@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { AgentId } from '@figaro/protocol';
 import { z } from 'zod';
 import { ConfigError, loadEnv, redactUrl } from './load.js';
 
@@ -11,6 +12,16 @@ const NatsUrl = z
     'must be a nats://, tls://, ws:// or wss:// URL (comma-separated for a cluster)',
   );
 const DatabaseUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// URL');
+
+/** A desktop-only entry of `FIGARO_DESKTOP_WORKERS`. */
+export const DesktopWorkerSeed = z.object({
+  id: AgentId,
+  novnc_url: z.string().regex(/^(vnc|ws|wss):\/\//, 'must be a vnc:// or ws(s):// URL'),
+  vnc_username: z.string().optional(),
+  vnc_password: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+});
+export type DesktopWorkerSeed = z.infer<typeof DesktopWorkerSeed>;
 
 /** Environment of every Figaro process that hosts an orchestrator (`figaro up`, `figaro orchestrator`). */
 export const ServerEnv = z.object({
@@ -24,7 +35,31 @@ export const ServerEnv = z.object({
   FIGARO_HOST: z.string().min(1).default('127.0.0.1'),
   FIGARO_PORT: Port.default(8000),
   FIGARO_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  FIGARO_ENCRYPTION_KEY: z
+    .string()
+    .refine(isEncryptionKey, 'must be 64 hex characters or base64 of exactly 32 bytes')
+    .optional(),
+  FIGARO_ADMIN_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
+  FIGARO_API_TOKEN: z.string().min(16, 'must have at least 16 characters').optional(),
+  FIGARO_HEARTBEAT_TIMEOUT: z.coerce.number().positive('must be a number of seconds > 0').default(60),
+  FIGARO_DESKTOP_WORKERS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON list of {id, novnc_url, ...}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(DesktopWorkerSeed))
+    .optional(),
 });
+
+function isEncryptionKey(text: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return true;
+  return /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) && Buffer.from(text, 'base64').length === 32;
+}
 export type ServerEnv = z.infer<typeof ServerEnv>;
 
 /** Flags of `figaro up` that override the environment. */
@@ -44,6 +79,11 @@ export interface UpConfig {
     | { kind: 'memory' }
     | { kind: 'nats'; servers: string[]; user?: string; pass?: string; token?: string; creds?: string };
   store: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+  encryptionKey?: string;
+  adminPassword?: string;
+  apiToken?: string;
+  heartbeatTimeoutMs: number;
+  desktopWorkers: DesktopWorkerSeed[];
 }
 
 /** The default data folder: `$XDG_DATA_HOME/figaro` or `~/.local/share/figaro`. */
@@ -55,7 +95,11 @@ export function defaultDataDir(env: NodeJS.ProcessEnv): string {
 }
 
 /** Parses environment and flags together, listing every problem at once (ConfigError). */
-export function loadUpConfig(env: NodeJS.ProcessEnv, flags: UpFlags): UpConfig {
+export function loadUpConfig(
+  env: NodeJS.ProcessEnv,
+  flags: UpFlags,
+  mode: 'embedded' | 'orchestrator' = 'embedded',
+): UpConfig {
   const problems: string[] = [];
   let parsed: ServerEnv | undefined;
   try {
@@ -73,6 +117,11 @@ export function loadUpConfig(env: NodeJS.ProcessEnv, flags: UpFlags): UpConfig {
   if (flags.host !== undefined && flags.host.trim() === '') problems.push('--host: must not be empty');
   if (parsed?.FIGARO_NATS_CREDS && (parsed.FIGARO_NATS_USER || parsed.FIGARO_NATS_TOKEN)) {
     problems.push('FIGARO_NATS_CREDS: use either a creds file or user/password or a token, not several');
+  }
+  if (mode === 'orchestrator' && parsed && !parsed.FIGARO_ENCRYPTION_KEY) {
+    problems.push(
+      'FIGARO_ENCRYPTION_KEY: required by figaro orchestrator (64 hex characters, e.g. `openssl rand -hex 32`)',
+    );
   }
   if (problems.length > 0 || !parsed) throw new ConfigError(problems);
 
@@ -96,6 +145,11 @@ export function loadUpConfig(env: NodeJS.ProcessEnv, flags: UpFlags): UpConfig {
     store: parsed.FIGARO_DATABASE_URL
       ? { kind: 'postgres', url: parsed.FIGARO_DATABASE_URL }
       : { kind: 'pglite', dataDir: join(dataDir, 'pglite') },
+    ...(parsed.FIGARO_ENCRYPTION_KEY ? { encryptionKey: parsed.FIGARO_ENCRYPTION_KEY } : {}),
+    ...(parsed.FIGARO_ADMIN_PASSWORD ? { adminPassword: parsed.FIGARO_ADMIN_PASSWORD } : {}),
+    ...(parsed.FIGARO_API_TOKEN ? { apiToken: parsed.FIGARO_API_TOKEN } : {}),
+    heartbeatTimeoutMs: parsed.FIGARO_HEARTBEAT_TIMEOUT * 1000,
+    desktopWorkers: parsed.FIGARO_DESKTOP_WORKERS ?? [],
   };
 }
 

@@ -1,6 +1,6 @@
 import { type Bus, MemoryBus, NatsBus } from '@figaro/bus';
 import type { Logger } from '@figaro/protocol';
-import { openStore, type Store } from '@figaro/store';
+import { openStore, type SecretBox, type Store } from '@figaro/store';
 import type { UpConfig } from '../config/up-config.js';
 
 /** Connects the bus the configuration names: NATS in a fleet, the in-process bus when embedded. */
@@ -18,6 +18,14 @@ export async function openBus(config: UpConfig['bus'], logger: Logger): Promise<
 }
 
 /** Opens the store the configuration names and applies pending migrations. */
-export async function openConfiguredStore(config: UpConfig['store'], logger: Logger): Promise<Store> {
-  return openStore({ ...config, logger: logger.child({ component: 'store' }) });
+export async function openConfiguredStore(
+  config: UpConfig['store'],
+  logger: Logger,
+  secrets?: SecretBox,
+): Promise<Store> {
+  return openStore({
+    ...config,
+    logger: logger.child({ component: 'store' }),
+    ...(secrets ? { secrets } : {}),
+  });
 }

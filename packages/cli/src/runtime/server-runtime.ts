@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import { bootstrapCredentials, resolveEncryptionKey, startOrchestratorServer } from '@figaro/orchestrator';
+import { SecretBox } from '@figaro/store';
+import { describeBackends, type UpConfig } from '../config/up-config.js';
+import { createLogger } from '../logger.js';
+import { openBus, openConfiguredStore } from './backends.js';
+import { onShutdownSignal } from './shutdown.js';
+
+/**
+ * Starts an orchestrator server from configuration and keeps it running until SIGINT/SIGTERM.
+ * `embedded` (figaro up) may keep generated secrets in the data folder; `orchestrator` (fleet) takes
+ * them from the environment only.
+ */
+export async function runServer(config: UpConfig, mode: 'embedded' | 'orchestrator'): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const keepsFiles = mode === 'embedded';
+  if (keepsFiles || config.store.kind === 'pglite')
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const key = await resolveEncryptionKey({
+    ...(config.encryptionKey ? { configured: config.encryptionKey } : {}),
+    ...(keepsFiles ? { dataDir: config.dataDir } : {}),
+  });
+  const store = await openConfiguredStore(config.store, logger, new SecretBox(key.key));
+  const bus = await openBus(config.bus, logger).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  const closeBackends = async () => {
+    await bus.close();
+    await store.close();
+  };
+  const report = await bootstrapCredentials(store, {
+    ...(keepsFiles ? { dataDir: config.dataDir } : {}),
+    ...(config.adminPassword ? { adminPassword: config.adminPassword } : {}),
+    ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+    logger,
+  }).catch(async (err: unknown) => {
+    await closeBackends();
+    throw err;
+  });
+  const server = await startOrchestratorServer({
+    bus,
+    store,
+    logger,
+    host: config.host,
+    port: config.port,
+    config: { heartbeatTimeoutMs: config.heartbeatTimeoutMs },
+    desktopWorkers: config.desktopWorkers,
+  }).catch(async (err: unknown) => {
+    await closeBackends();
+    if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE') {
+      throw new Error(`port ${config.port} on ${config.host} is already in use; choose another with --port`);
+    }
+    throw err;
+  });
+
+  onShutdownSignal(async () => {
+    await server.stop();
+    await closeBackends();
+  }, logger);
+
+  const lines = [`Figaro is running at ${server.http.url} (${describeBackends(config)})`];
+  if (key.generated && key.file)
+    lines.push(`Generated an encryption key for stored secrets: ${key.file} (back it up with the data)`);
+  if (report.adminPasswordFile)
+    lines.push(`Admin password (user "admin") written to ${report.adminPasswordFile}`);
+  if (report.tokenFile) lines.push(`API token for the CLI written to ${report.tokenFile}`);
+  if (mode === 'embedded')
+    lines.push('No model engine is configured: no agents run here yet, and tasks will queue.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+  logger.info({ url: server.http.url, bus: bus.kind, store: store.kind, mode }, 'figaro server started');
+}
