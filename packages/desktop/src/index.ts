@@ -35,6 +35,13 @@ export {
   sshFingerprint,
 } from './ssh-runner.js';
 export {
+  parseTelnetUrl,
+  runTelnetCommand,
+  type TelnetCommandOptions,
+  type TelnetCommandResult,
+  type TelnetEndpoint,
+} from './telnet-runner.js';
+export {
   type CoordinateSpace,
   runVncAction,
   type VncActionOptions,
