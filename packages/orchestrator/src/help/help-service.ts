@@ -152,22 +152,54 @@ export class HelpService {
 
   /**
    * `figaro.api.help-requests.respond`: the first responder wins; the agent gets the answers on
-   * `figaro.help.{id}.response`. A request that already ended is `conflict`, an unknown one `not_found`.
+   * `figaro.help.{id}.response`. A later answer to a request that already ended gets
+   * `{success: false}` (issue 3: channels racing to answer is normal, not an error); an unknown
+   * request is `not_found`.
    */
   async respond(req: RespondRequest): Promise<HelpActionResult> {
-    await this.#end(req.request_id, { status: 'answered', answers: req.answers, source: req.source });
+    if (
+      !(await this.#endUnlessEnded(req.request_id, {
+        status: 'answered',
+        answers: req.answers,
+        source: req.source,
+      }))
+    ) {
+      return { success: false, request_id: req.request_id };
+    }
     this.#deps.logger.info({ request_id: req.request_id, source: req.source }, 'help request answered');
     return { success: true, request_id: req.request_id };
   }
 
   /**
    * `figaro.api.help-requests.dismiss`: ends the request without answers; the agent gets
-   * `{answers: null, error: "dismissed"}`. Same errors as `respond`.
+   * `{answers: null, error: "dismissed"}`. Same outcomes as `respond`.
    */
   async dismiss(req: DismissRequest): Promise<HelpActionResult> {
-    await this.#end(req.request_id, { status: 'dismissed', answers: null, source: req.source });
+    if (
+      !(await this.#endUnlessEnded(req.request_id, {
+        status: 'dismissed',
+        answers: null,
+        source: req.source,
+      }))
+    ) {
+      return { success: false, request_id: req.request_id };
+    }
     this.#deps.logger.info({ request_id: req.request_id, source: req.source }, 'help request dismissed');
     return { success: true, request_id: req.request_id };
+  }
+
+  /** Ends a pending request; false when it had already ended (someone else won). */
+  async #endUnlessEnded(
+    requestId: string,
+    resolution: { status: 'answered' | 'dismissed'; answers: Record<string, string> | null; source: string },
+  ): Promise<boolean> {
+    try {
+      await this.#end(requestId, resolution);
+      return true;
+    } catch (err) {
+      if (err instanceof FigaroError && err.code === 'conflict') return false;
+      throw err;
+    }
   }
 
   /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Bus, defaultStreams, MemoryBroker, MemoryBus, NatsBus } from '@figaro/bus';
 import { deleteNatsStreams } from '@figaro/bus/testing';
 import { silentLogger } from '@figaro/protocol';
-import { openStore, type Store } from '@figaro/store';
+import { generateEncryptionKey, openStore, parseEncryptionKey, SecretBox, type Store } from '@figaro/store';
 import {
   type NatsServerHandle,
   startNatsServer,
@@ -15,6 +15,9 @@ import pg from 'pg';
 import type { OrchestratorConfig } from '../../src/index.js';
 import { Orchestrator } from '../../src/index.js';
 import { FakeAgent, type FakeAgentOptions } from '../../src/testing.js';
+
+/** One sealing key for the test run: desktop passwords are stored encrypted as in production. */
+export const secrets = new SecretBox(parseEncryptionKey(generateEncryptionKey()));
 
 /** Fast timings so that timeouts and sweeps happen within a test. */
 export const testConfig: Partial<OrchestratorConfig> = {
@@ -44,6 +47,16 @@ export interface Backend {
   beforeAll(): Promise<void>;
   afterAll(): Promise<void>;
   world(config?: Partial<OrchestratorConfig>): Promise<World>;
+  /** The raw parts of a world, for tests that assemble something else (e.g. the whole server). */
+  resources(): Promise<Resources>;
+}
+
+/** A store factory (reopenable on the same data), two bus connections, and their cleanup. */
+export interface Resources {
+  makeStore(): Promise<Store>;
+  orchestratorBus: Bus;
+  agentBus: Bus;
+  cleanup(): Promise<void>;
 }
 
 async function buildWorld(
@@ -112,24 +125,28 @@ export function embeddedBackend(): Backend {
     async afterAll() {
       await template?.remove();
     },
-    async world(config = {}) {
+    async resources() {
       if (!template) throw new Error('beforeAll did not run');
       const dir = await tempDir('figaro-pglite-');
       await cp(join(template.path, 'db'), join(dir.path, 'db'), { recursive: true });
       const broker = new MemoryBroker();
       const orchestratorBus = new MemoryBus({ broker });
       const agentBus = new MemoryBus({ broker });
-      return buildWorld(
-        () => openStore({ kind: 'pglite', dataDir: join(dir.path, 'db'), logger: silentLogger }),
+      return {
+        makeStore: () =>
+          openStore({ kind: 'pglite', dataDir: join(dir.path, 'db'), logger: silentLogger, secrets }),
         orchestratorBus,
         agentBus,
-        config,
-        async () => {
+        async cleanup() {
           await agentBus.close();
           await orchestratorBus.close();
           await dir.remove();
         },
-      );
+      };
+    },
+    async world(config = {}) {
+      const r = await this.resources();
+      return buildWorld(r.makeStore, r.orchestratorBus, r.agentBus, config, r.cleanup);
     },
   };
 }
@@ -148,7 +165,7 @@ export function fleetBackend(): Backend {
       await admin.end();
       await nats?.stop();
     },
-    async world(config = {}) {
+    async resources() {
       if (!nats) throw new Error('beforeAll did not run');
       const url = nats.url;
       const database = uniqueToken('orch_');
@@ -156,18 +173,21 @@ export function fleetBackend(): Backend {
       const databaseUrl = testDatabaseUrl().replace(/\/postgres$/, `/${database}`);
       const orchestratorBus = await NatsBus.connect({ servers: url, name: 'orchestrator' });
       const agentBus = await NatsBus.connect({ servers: url, name: 'agents' });
-      return buildWorld(
-        () => openStore({ kind: 'postgres', url: databaseUrl, logger: silentLogger }),
+      return {
+        makeStore: () => openStore({ kind: 'postgres', url: databaseUrl, logger: silentLogger, secrets }),
         orchestratorBus,
         agentBus,
-        config,
-        async () => {
+        async cleanup() {
           await agentBus.close();
           await orchestratorBus.close();
           await deleteNatsStreams(url, defaultStreams());
           await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
         },
-      );
+      };
+    },
+    async world(config = {}) {
+      const r = await this.resources();
+      return buildWorld(r.makeStore, r.orchestratorBus, r.agentBus, config, r.cleanup);
     },
   };
 }

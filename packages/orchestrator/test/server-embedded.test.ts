@@ -1,0 +1,4 @@
+import { embeddedBackend } from './support/harness.js';
+import { serverContract } from './support/server-contract.js';
+
+serverContract(embeddedBackend());
