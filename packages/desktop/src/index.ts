@@ -10,6 +10,7 @@ export {
 export { DesktopAuthError, DesktopClosedError, DesktopError, RfbProtocolError } from './errors.js';
 export { type ImageEncoder, type RawFrame, type SharpEncoderOptions, sharpEncoder } from './image-encoder.js';
 export { keysymForChar, keysymForName, parseKeys } from './keysyms.js';
+export * from './launcher/index.js';
 export {
   type DesktopConnector,
   DesktopPool,
