@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { type ApiEntry, type Logger, type ReplyOf, type RequestOf, silentLogger } from '@figaro/protocol';
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type {
   AppendAck,
   AppendOptions,
@@ -42,6 +43,8 @@ export interface NatsBusOptions {
   user?: string;
   pass?: string;
   token?: string;
+  /** Path of a NATS `.creds` file (user JWT + nkey seed), for accounts managed with nsc. */
+  credsFile?: string;
   /** Streams to create or update at start; default `defaultStreams()`. */
   streams?: StreamDefinitions;
   /** Connection events, handler failures and dropped messages; default silent. */
@@ -97,6 +100,9 @@ export class NatsBus implements Bus {
       ...(options.user !== undefined && { user: options.user }),
       ...(options.pass !== undefined && { pass: options.pass }),
       ...(options.token !== undefined && { token: options.token }),
+      ...(options.credsFile !== undefined && {
+        authenticator: credsAuthenticator(new Uint8Array(await readFile(options.credsFile))),
+      }),
     });
     try {
       const streams = options.streams ?? defaultStreams();

@@ -16,7 +16,9 @@ export interface NatsServerHandle {
 }
 
 /** Starts a private nats-server with JetStream on a free port (never the machine's own server). */
-export async function startNatsServer(options: { maxPayload?: number } = {}): Promise<NatsServerHandle> {
+export async function startNatsServer(
+  options: { maxPayload?: number; users?: Array<{ user: string; password: string }> } = {},
+): Promise<NatsServerHandle> {
   const dir = await tempDir('figaro-nats-');
   const port = await freePort();
   const config = join(dir.path, 'nats.conf');
@@ -26,6 +28,13 @@ export async function startNatsServer(options: { maxPayload?: number } = {}): Pr
       `listen: "127.0.0.1:${port}"`,
       `max_payload: ${options.maxPayload ?? 1_048_576}`,
       `jetstream { store_dir: "${join(dir.path, 'js')}" }`,
+      ...(options.users
+        ? [
+            `authorization { users: [${options.users
+              .map((u) => `{ user: ${JSON.stringify(u.user)}, password: ${JSON.stringify(u.password)} }`)
+              .join(', ')}] }`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
