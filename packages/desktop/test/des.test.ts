@@ -24,3 +24,17 @@ describe('VNC Authentication DES', () => {
     expect(response.toString('hex')).toBe('dbd83cfd727a1458dbd83cfd727a1458');
   });
 });
+
+describe('VNC password files', () => {
+  it('match what vncpasswd -f writes, so the launcher needs no vncpasswd', async () => {
+    const { execFile } = await import('node:child_process');
+    const { vncPasswordFile } = await import('../src/index.js');
+    const expected = await new Promise<Buffer>((resolve, reject) => {
+      const child = execFile('vncpasswd', ['-f'], { encoding: 'buffer' }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      );
+      child.stdin?.end('s3cret-long-password\n');
+    });
+    expect(vncPasswordFile('s3cret-long-password').toString('hex')).toBe(expected.toString('hex'));
+  });
+});
