@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const packages = ['protocol', 'testkit', 'bus', 'store', 'desktop', 'orchestrator', 'cli'];
+const packages = ['protocol', 'testkit', 'bus', 'store', 'desktop', 'orchestrator', 'agent', 'cli'];
 
 /** Tests import sibling packages from source, so a test run never depends on a stale build. */
 const alias = [
