@@ -1,9 +1,11 @@
 import type { Bus } from '@figaro/bus';
+import { DesktopPool } from '@figaro/desktop';
 import type { Clock, HealthReply, Logger } from '@figaro/protocol';
 import type { Store } from '@figaro/store';
 import type { ApiHandlers } from './api/handlers.js';
 import { StoreAuthService, tokenHandlers } from './auth/store-auth.js';
 import type { OrchestratorConfig } from './config.js';
+import { DesktopOps, StoreHostKeyStore } from './desktops/desktop-ops.js';
 import { DesktopService, type DesktopWorkersSeed } from './desktops/desktop-service.js';
 import { HelpService } from './help/help-service.js';
 import { createHttpApp } from './http/app.js';
@@ -56,7 +58,16 @@ export async function startOrchestratorServer(
   const desktops = new DesktopService(orchestrator.deps, { afterCommit });
   orchestrator.registry.onAgentLost((repos, agentId) => help.onAgentLost(repos, agentId));
   orchestrator.sweeper.addStep(() => help.sweepDue());
-  orchestrator.addHandlers({ ...helpHandlers(help), ...desktopHandlers(desktops), ...tokenHandlers(store) });
+  const pool = new DesktopPool({ logger: logger.child({ component: 'desktops' }) });
+  const ops = new DesktopOps({ store, pool, hostKeys: new StoreHostKeyStore(store) });
+  orchestrator.addHandlers({
+    ...helpHandlers(help),
+    ...desktopHandlers(desktops),
+    ...tokenHandlers(store),
+    vnc: (req) => ops.vnc(req),
+    ssh: (req) => ops.ssh(req),
+    telnet: (req) => ops.telnet(req),
+  });
   if (options.desktopWorkers && options.desktopWorkers.length > 0)
     await desktops.seed(options.desktopWorkers);
 
@@ -96,6 +107,7 @@ export async function startOrchestratorServer(
       await hubFeed.close();
       await help.stop();
       await orchestrator.stop();
+      await pool.close();
     },
   };
 }

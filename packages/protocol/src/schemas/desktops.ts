@@ -86,6 +86,10 @@ export const VncRequest = DesktopTarget.extend({
   format: z.enum(['png', 'jpeg']).optional(),
   inline: z.boolean().optional(),
   password: z.string().optional(),
+  /** The image the coordinates refer to (a scaled screenshot); absent: real screen pixels. */
+  scaled_from: z
+    .object({ width: z.number().int().positive(), height: z.number().int().positive() })
+    .optional(),
 }).refine((r) => r.worker_id !== undefined || r.desktop_id !== undefined, {
   message: 'worker_id or desktop_id is required',
 });
@@ -120,7 +124,10 @@ export const TelnetRequest = DesktopTarget.extend({
   command: z.string().min(1),
   timeout: z.number().positive().max(3_600).default(10),
 });
-export const TelnetReply = z.object({ output: z.string() });
+export const TelnetReply = z.object({
+  output: z.string(),
+  exit_code: z.number().int().nullable().optional(),
+});
 
 /** `figaro.api.desktops.ticket`: a short-lived token for the dashboard's desktop proxies. */
 export const TicketRequest = z.object({ desktop_id: AgentId, mode: z.enum(['view', 'control']) });
