@@ -1,5 +1,3 @@
-import type { Logger } from '@figaro/protocol';
-
 /** A promise with its resolve function. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
@@ -57,29 +55,7 @@ export async function eventually<T>(fn: () => Promise<T>, ms = 10_000, intervalM
   }
 }
 
-export interface LogEntry {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  fields: Record<string, unknown>;
-  message: string | undefined;
-}
-
-/** A Logger that keeps what it is told, with child bindings merged into the fields. */
-export function recordingLogger(): { logger: Logger; entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const make = (bindings: Record<string, unknown>): Logger => {
-    const log = (level: LogEntry['level']) => (fields: Record<string, unknown>, message?: string) => {
-      entries.push({ level, fields: { ...bindings, ...fields }, message });
-    };
-    return {
-      debug: log('debug'),
-      info: log('info'),
-      warn: log('warn'),
-      error: log('error'),
-      child: (more) => make({ ...bindings, ...more }),
-    };
-  };
-  return { logger: make({}), entries };
-}
+export { type LogEntry, recordingLogger } from '@figaro/protocol/testing';
 
 /** The error a promise rejects with; fails when it resolves. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { code?: unknown }> {

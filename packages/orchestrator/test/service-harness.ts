@@ -9,6 +9,7 @@ import {
   subscribeEvent,
 } from '@figaro/bus';
 import { type Clock, type Logger, systemClock } from '@figaro/protocol';
+import { type LogEntry, recordingLogger as record } from '@figaro/protocol/testing';
 import {
   generateEncryptionKey,
   openPostgresDb,
@@ -22,34 +23,13 @@ import { defaultOrchestratorConfig } from '../src/config.js';
 import type { OrchestratorDeps } from '../src/deps.js';
 import { OutboxRelay } from '../src/outbox/outbox-relay.js';
 
-/** A log line as `recordingLogger` keeps it. */
-export interface LogLine {
-  level: string;
-  fields: Record<string, unknown>;
-  message?: string;
-}
+/** A log line as the recording logger keeps it. */
+export type LogLine = LogEntry;
 
 /** A logger that keeps every line (children included), to assert what is and is not logged. */
-export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
-  const make = (bindings: Record<string, unknown>): Logger => {
-    const log =
-      (level: string) =>
-      (fields: Record<string, unknown>, message?: string): void => {
-        lines.push({
-          level,
-          fields: { ...bindings, ...fields },
-          ...(message !== undefined ? { message } : {}),
-        });
-      };
-    return {
-      debug: log('debug'),
-      info: log('info'),
-      warn: log('warn'),
-      error: log('error'),
-      child: (more) => make({ ...bindings, ...more }),
-    };
-  };
-  return Object.assign(make({}), { lines });
+export function recordingLogger(): Logger & { lines: LogLine[] } {
+  const { logger, entries } = record();
+  return Object.assign(logger, { lines: entries });
 }
 
 /** A bus and a fresh, migrated store of one kind. */
