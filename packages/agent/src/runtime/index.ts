@@ -1,0 +1,9 @@
+export {
+  AgentRuntime,
+  type AgentRuntimeOptions,
+  type Assignment,
+  type TaskContext,
+  type TaskExecutor,
+} from './agent-runtime.js';
+export { askHuman, type HumanAnswer } from './help-client.js';
+export { type AgentMessage, TaskEventPublisher, type TaskIdentity } from './task-events.js';
