@@ -1,5 +1,6 @@
 export * from './desktops/index.js';
 export { testDatabaseUrl, testNatsUrl, uniqueToken } from './env.js';
+export * from './fakes/index.js';
 export { freePort, waitForPort } from './free-port.js';
 export { type NatsServerHandle, startNatsServer } from './nats-server.js';
 export { type PostgresClusterHandle, startPostgresCluster } from './postgres-cluster.js';
