@@ -52,7 +52,14 @@ export {
   type ToolUsePart,
 } from './model/model-client.js';
 export { OpenAIModelClient, type OpenAIModelClientOptions } from './model/openai/openai-model-client.js';
-export { costOf, DEFAULT_MODEL_PRICE, MODEL_PRICES, type ModelPrice, priceOf } from './model/pricing.js';
+export {
+  costOf,
+  DEFAULT_MODEL_PRICE,
+  FAMILY_PRICES,
+  MODEL_PRICES,
+  type ModelPrice,
+  priceOf,
+} from './model/pricing.js';
 export * from './runtime/index.js';
 export { AskHumanInput, askHumanTool } from './tools/ask-human-tool.js';
 export {

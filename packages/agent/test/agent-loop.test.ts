@@ -97,7 +97,7 @@ describe('runAgentLoop', () => {
       },
     );
     const result = await h.result;
-    const step = costOf('claude-sonnet-4-5', sonnetStep);
+    const step = costOf('claude-sonnet-4-6', sonnetStep);
     expect(result).toMatchObject({ status: 'failed', error: 'budget exceeded', numTurns: 3 });
     expect(result.totalCostUsd).toBeGreaterThanOrEqual(0.01);
     expect(result.totalCostUsd - 0.01).toBeLessThanOrEqual(step);

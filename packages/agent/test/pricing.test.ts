@@ -15,6 +15,9 @@ describe('costOf', () => {
   it('takes the longest matching prefix and falls back to the default price', () => {
     expect(priceOf('claude-opus-4-1-20250805').input).toBe(15);
     expect(priceOf('claude-opus-4-5').input).toBe(5);
+    expect(priceOf('claude-opus-4-7').output).toBe(25);
+    expect(priceOf('claude-opus-4-20250514').output).toBe(75);
+    expect(priceOf('claude-sonnet-4@20250514').input).toBe(3);
     expect(priceOf('qwen2.5-vl')).toBe(DEFAULT_MODEL_PRICE);
     expect(costOf('claude-haiku-4-5', {})).toBe(0);
   });

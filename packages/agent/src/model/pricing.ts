@@ -17,8 +17,8 @@ function anthropicPrice(input: number, output: number): ModelPrice {
 }
 
 /**
- * List prices of current Claude models, keyed by model-name prefix (dated snapshots such as
- * `claude-sonnet-4-5-20250929` match their family). The longest matching prefix wins.
+ * List prices of Claude models by exact name; dated snapshots (`claude-sonnet-4-5-20250929`,
+ * `claude-sonnet-4@20250514`) take their model's price.
  */
 export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   'claude-opus-4-6': anthropicPrice(5, 25),
@@ -34,20 +34,33 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   'claude-3-haiku': anthropicPrice(0.25, 1.25),
 };
 
-/** Price used for a model the table does not know (Sonnet's, so unknown models are not free). */
+/**
+ * Estimates by family prefix for models newer than `MODEL_PRICES` (the SDK already knows e.g.
+ * `claude-opus-4-7` and `claude-sonnet-5`): add their list prices above when they are published.
+ */
+export const FAMILY_PRICES: Readonly<Record<string, ModelPrice>> = {
+  'claude-opus': anthropicPrice(5, 25),
+  'claude-sonnet': anthropicPrice(3, 15),
+  'claude-haiku': anthropicPrice(1, 5),
+};
+
+/** Price used for a model neither table knows (Sonnet's, so unknown models are not free). */
 export const DEFAULT_MODEL_PRICE: ModelPrice = anthropicPrice(3, 15);
 
-/** The price of `model`: the longest matching prefix of `prices`, else `fallback`. */
+/** The price of `model`: its exact entry (snapshot date ignored), else its family's, else `fallback`. */
 export function priceOf(
   model: string,
   prices: Readonly<Record<string, ModelPrice>> = MODEL_PRICES,
   fallback: ModelPrice = DEFAULT_MODEL_PRICE,
 ): ModelPrice {
+  const name = model.replace(/[-@]\d{8}(?:-v\d+(?::\d+)?)?$/, '');
+  const exact = prices[name];
+  if (exact) return exact;
   let best: string | undefined;
-  for (const prefix of Object.keys(prices)) {
-    if (model.startsWith(prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
+  for (const prefix of Object.keys(FAMILY_PRICES)) {
+    if (name.startsWith(`${prefix}-`) && (best === undefined || prefix.length > best.length)) best = prefix;
   }
-  return (best === undefined ? undefined : prices[best]) ?? fallback;
+  return (best === undefined ? undefined : FAMILY_PRICES[best]) ?? fallback;
 }
 
 /** The cost in US dollars of `usage` on `model`; missing counters count as zero. */

@@ -34,7 +34,7 @@ export function startLoop(
   const { desktop: _d, extraTools: _t, onEvent, ...rest } = options;
   const result = runAgentLoop({
     model,
-    modelName: 'claude-sonnet-4-5',
+    modelName: 'claude-sonnet-4-6',
     system: 'You operate a Linux desktop.',
     tools,
     messages: [{ role: 'user', content: [{ type: 'text', text: 'Do the task.' }] }],

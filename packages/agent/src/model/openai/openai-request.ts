@@ -67,7 +67,11 @@ function resultText(content: readonly ToolResultContent[], isError: boolean): st
   const text = content.flatMap((c) => (c.type === 'text' ? [c.text] : [])).join('\n');
   const images = content.filter((c) => c.type === 'image').length;
   const body =
-    text !== '' ? text : images > 0 ? `(${images} image${images > 1 ? 's' : ''} follow)` : '(no output)';
+    text !== ''
+      ? text
+      : images > 0
+        ? `(${images === 1 ? '1 image follows' : `${images} images follow`})`
+        : '(no output)';
   return isError ? `Error: ${body}` : body;
 }
 
