@@ -1,57 +1,141 @@
+import { ClientError } from './client/errors.js';
+import { desktopAdd } from './commands/desktop-add.js';
+import { desktopRemove } from './commands/desktop-remove.js';
+import { INTERRUPTED_EXIT_CODE } from './commands/follow-task.js';
+import { type CliIo, type Command, processIo, UsageError } from './commands/io.js';
+import { SecretPromptInterrupted } from './commands/read-secret.js';
+import { taskCreate } from './commands/task-create.js';
+import { taskGet } from './commands/task-get.js';
+import { taskList } from './commands/task-list.js';
+import { taskStop } from './commands/task-stop.js';
 import { orchestratorUsage, runOrchestrator, runUp, upUsage } from './commands/up.js';
+import { workers } from './commands/workers.js';
 import { ConfigError } from './config/load.js';
+import { ExitCode } from './exit-code.js';
+
+export { ExitCode } from './exit-code.js';
 
 const usage = `Usage: figaro <command> [options]
 
-Commands:
-  up            start Figaro (orchestrator and dashboard) in one process
-  orchestrator  run one orchestrator replica of a fleet (NATS + PostgreSQL)
-  help        show this help
+Servers:
+  up              start Figaro (orchestrator and dashboard) in one process
+  orchestrator    run one orchestrator replica of a fleet (NATS + PostgreSQL)
 
-Run \`figaro <command> --help\` for a command's options.`;
+Client (talk to FIGARO_URL, default http://127.0.0.1:8000, with FIGARO_API_TOKEN or the data
+folder's token file):
+  task create PROMPT [--target auto|worker|supervisor] [--worker ID] [--wait] [--json]
+  task get ID [--json]
+  task list [--status STATUS] [--limit N] [--json]
+  task stop ID
+  workers [--json]
+  desktop add ID URL [--os linux] [--username USER] [--password-stdin]
+  desktop remove ID
 
-/** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad configuration. */
-export const ExitCode = { ok: 0, failure: 1, usage: 2 } as const;
+  help            show this help
+
+Run \`figaro <command> --help\` for a command's options. Exit codes: 0 ok, 1 failure, 2 bad usage or
+configuration, 130 interrupted.`;
+
+/** Commands with subcommands (`figaro task create`). */
+const GROUPS: Readonly<Record<string, Readonly<Record<string, Command>>>> = {
+  task: { create: taskCreate, get: taskGet, list: taskList, stop: taskStop },
+  desktop: { add: desktopAdd, remove: desktopRemove },
+};
+
+/** Commands without subcommands. */
+const COMMANDS: Readonly<Record<string, Command>> = { workers };
+
+const wantsHelp = (argv: readonly string[]) => argv.includes('--help') || argv.includes('-h');
 
 /**
  * Dispatches a command line. Returns an exit code for commands that end, or undefined for servers
  * that keep running until a signal.
  */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIo = processIo(),
+): Promise<number | undefined> {
   const [command, ...rest] = argv;
+  let current: { name: string; command: Command } | undefined;
   try {
     switch (command) {
       case 'up':
-        if (rest.includes('--help') || rest.includes('-h')) return print(upUsage);
+        if (wantsHelp(rest)) return print(io, upUsage);
         await runUp(rest, env);
         return undefined;
       case 'orchestrator':
-        if (rest.includes('--help') || rest.includes('-h')) return print(orchestratorUsage);
+        if (wantsHelp(rest)) return print(io, orchestratorUsage);
         await runOrchestrator(rest, env);
         return undefined;
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        return print(usage);
-      default:
-        process.stderr.write(`figaro: unknown command ${JSON.stringify(command)}\n\n${usage}\n`);
+        return print(io, usage);
+    }
+    const group = GROUPS[command];
+    if (group) {
+      const [sub, ...args] = rest;
+      const found = sub === undefined ? undefined : group[sub];
+      if (!found) {
+        if (sub === undefined || sub === 'help' || wantsHelp([sub]))
+          return print(io, groupUsage(command, group));
+        io.err(`figaro: unknown command "${command} ${sub}"\n\n${groupUsage(command, group)}\n`);
         return ExitCode.usage;
+      }
+      current = { name: `${command} ${sub}`, command: found };
+      if (wantsHelp(args)) return print(io, found.usage);
+      return await found.run(args, { env, io });
     }
+    const single = COMMANDS[command];
+    if (single) {
+      current = { name: command, command: single };
+      if (wantsHelp(rest)) return print(io, single.usage);
+      return await single.run(rest, { env, io });
+    }
+    io.err(`figaro: unknown command ${JSON.stringify(command)}\n\n${usage}\n`);
+    return ExitCode.usage;
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`figaro: ${err.message}\n`);
-      return ExitCode.usage;
-    }
-    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`figaro: ${err.message}\n`);
-      return ExitCode.usage;
-    }
-    throw err;
+    return reportError(err, io, current?.name);
   }
 }
 
-function print(text: string): number {
-  process.stdout.write(`${text}\n`);
+/** Prints what went wrong in one line (configuration: one line per problem) and picks the exit code. */
+function reportError(err: unknown, io: CliIo, commandName: string | undefined): number {
+  const seeHelp = commandName ? ` (see \`figaro ${commandName} --help\`)` : '';
+  if (err instanceof ConfigError) {
+    io.err(`figaro: ${err.message}\n`);
+    return ExitCode.usage;
+  }
+  if (err instanceof UsageError) {
+    io.err(`figaro: ${err.message}${seeHelp}\n`);
+    return ExitCode.usage;
+  }
+  if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+    io.err(`figaro: ${err.message}${seeHelp}\n`);
+    return ExitCode.usage;
+  }
+  if (err instanceof SecretPromptInterrupted) return INTERRUPTED_EXIT_CODE;
+  if (err instanceof ClientError) {
+    io.err(`figaro: ${err.message}\n`);
+    return ExitCode.failure;
+  }
+  throw err;
+}
+
+function groupUsage(name: string, group: Readonly<Record<string, Command>>): string {
+  const lines = Object.values(group).map(
+    (command) => `  ${firstLine(command.usage).replace(/^Usage: /, '')}`,
+  );
+  return `Usage:\n${lines.join('\n')}\n\nRun \`figaro ${name} <command> --help\` for a command's options.`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? text;
+}
+
+function print(io: CliIo, text: string): number {
+  io.out(`${text}\n`);
   return ExitCode.ok;
 }
