@@ -45,6 +45,12 @@ if ((${#missing[@]} > 0)); then
   fi
 fi
 
+# Local desktops and every tool that runs code run as this unprivileged user, never as root.
+if [ "$(id -u)" -eq 0 ] && ! id figaro-desktop >/dev/null 2>&1; then
+  useradd --system --create-home --home-dir /var/lib/figaro-desktop --shell /usr/sbin/nologin figaro-desktop ||
+    echo "install.sh: could not create the user figaro-desktop" >&2
+fi
+
 npm ci --no-audit --no-fund
 npm run build
 

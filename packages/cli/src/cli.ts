@@ -1,14 +1,17 @@
 import { ClientError } from './client/errors.js';
 import { desktopAdd } from './commands/desktop-add.js';
 import { desktopRemove } from './commands/desktop-remove.js';
+import { desktopStart } from './commands/desktop-start.js';
 import { INTERRUPTED_EXIT_CODE } from './commands/follow-task.js';
 import { type CliIo, type Command, processIo, UsageError } from './commands/io.js';
 import { SecretPromptInterrupted } from './commands/read-secret.js';
+import { sshCommands, telnetCommands } from './commands/remote-shell.js';
 import { taskCreate } from './commands/task-create.js';
 import { taskGet } from './commands/task-get.js';
 import { taskList } from './commands/task-list.js';
 import { taskStop } from './commands/task-stop.js';
 import { orchestratorUsage, runOrchestrator, runUp, upUsage } from './commands/up.js';
+import { vncCommands } from './commands/vnc.js';
 import { workers } from './commands/workers.js';
 import { ConfigError } from './config/load.js';
 import { ExitCode } from './exit-code.js';
@@ -31,6 +34,15 @@ folder's token file):
   desktop add ID URL [--os linux] [--username USER] [--password-stdin]
   desktop remove ID
 
+Desktops, directly (no orchestrator; passwords from --password-stdin or FIGARO_VNC_PASSWORD,
+FIGARO_SSH_PASSWORD, FIGARO_TELNET_PASSWORD):
+  desktop start [--display :N] [--size 1280x800] [--vnc-port P] [--password-stdin]
+  vnc screenshot URL -o FILE [--width W]
+  vnc click|move URL X Y, vnc type URL TEXT, vnc key URL KEYS, vnc scroll URL X Y DX DY,
+  vnc drag URL X1 Y1 X2 Y2
+  ssh run URL COMMAND [--identity FILE]
+  telnet run URL COMMAND
+
   help            show this help
 
 Run \`figaro <command> --help\` for a command's options. Exit codes: 0 ok, 1 failure, 2 bad usage or
@@ -39,7 +51,10 @@ configuration, 130 interrupted.`;
 /** Commands with subcommands (`figaro task create`). */
 const GROUPS: Readonly<Record<string, Readonly<Record<string, Command>>>> = {
   task: { create: taskCreate, get: taskGet, list: taskList, stop: taskStop },
-  desktop: { add: desktopAdd, remove: desktopRemove },
+  desktop: { add: desktopAdd, remove: desktopRemove, start: desktopStart },
+  vnc: vncCommands,
+  ssh: sshCommands,
+  telnet: telnetCommands,
 };
 
 /** Commands without subcommands. */
