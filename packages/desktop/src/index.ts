@@ -18,6 +18,7 @@ export {
   type DesktopTarget,
   type PooledDesktop,
 } from './pool.js';
+export { PooledVncDesktop } from './pooled-desktop.js';
 export { Framebuffer } from './rfb/framebuffer.js';
 export type { HandshakeOptions, ServerInit } from './rfb/handshake.js';
 export { ClientMessage, Encoding } from './rfb/messages.js';
