@@ -60,6 +60,7 @@ export {
   type ModelPrice,
   priceOf,
 } from './model/pricing.js';
+export * from './roles/index.js';
 export * from './runtime/index.js';
 export { AskHumanInput, askHumanTool } from './tools/ask-human-tool.js';
 export {

@@ -1,0 +1,305 @@
+import { createHash } from 'node:crypto';
+import { MemoryBroker, MemoryBus } from '@figaro/bus';
+import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
+import { Api, type BlobRef, silentLogger } from '@figaro/protocol';
+import { openStore, type Store } from '@figaro/store';
+import { tempDir } from '@figaro/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AgentRuntime,
+  createWorkerExecutor,
+  helpRequestId,
+  type ModelTurn,
+  type UploadImage,
+  type WorkerExecutorOptions,
+} from '../src/index.js';
+import { computerTurn, FakeDesktop, modelTurn, ScriptedModel, type ScriptedTurn } from '../src/testing.js';
+
+/** Polls until `accept` holds (bounded), returning the last value read. */
+async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** An uploader that keeps blobs in memory under their sha256, as the real one stores them. */
+function memoryUploader(): { upload: UploadImage; blobs: Map<string, Buffer> } {
+  const blobs = new Map<string, Buffer>();
+  const upload: UploadImage = async (data, mediaType): Promise<BlobRef> => {
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    blobs.set(sha256, data);
+    return { type: 'blob', sha256, media_type: mediaType };
+  };
+  return { upload, blobs };
+}
+
+/** Every `{type:'image'}` block in a JSON value. */
+function imagesOf(value: unknown): Array<{ source: Record<string, unknown> }> {
+  if (Array.isArray(value)) return value.flatMap(imagesOf);
+  if (typeof value !== 'object' || value === null) return [];
+  const own =
+    'type' in value && value.type === 'image' && 'source' in value
+      ? [value as { source: Record<string, unknown> }]
+      : [];
+  return [...own, ...Object.values(value).flatMap(imagesOf)];
+}
+
+/** Text of the tool results in a request's last user message. */
+function lastToolResultText(turn: ModelTurn | undefined): string {
+  const last = turn?.messages.at(-1);
+  return (last?.content ?? [])
+    .flatMap((p) => (p.type === 'tool_result' ? p.content : []))
+    .flatMap((c) => (c.type === 'text' ? [c.text] : []))
+    .join('\n');
+}
+
+const step = { input_tokens: 1000, output_tokens: 100 };
+
+describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  let store: Store;
+  let orchestratorBus: MemoryBus;
+  let agentBus: MemoryBus;
+  let server: OrchestratorServer;
+  const runtimes: AgentRuntime[] = [];
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    store = await openStore({ kind: 'pglite', dataDir: dir.path, logger: silentLogger });
+    const broker = new MemoryBroker();
+    orchestratorBus = new MemoryBus({ broker });
+    agentBus = new MemoryBus({ broker });
+    server = await startOrchestratorServer({
+      bus: orchestratorBus,
+      store,
+      logger: silentLogger,
+      host: '127.0.0.1',
+      port: 0,
+      config: { sweepIntervalMs: 200, outboxIntervalMs: 200, acceptTimeoutMs: 1_000 },
+    });
+  });
+  afterEach(async () => {
+    for (const runtime of runtimes.splice(0)) await runtime.stop();
+  });
+  afterAll(async () => {
+    await server.stop();
+    await agentBus.close();
+    await orchestratorBus.close();
+    await store.close();
+    await dir.remove();
+  });
+
+  async function startWorker(id: string, script: ScriptedTurn[], extra: Partial<WorkerExecutorOptions> = {}) {
+    const model = new ScriptedModel(script);
+    const desktop = new FakeDesktop({ changesOnAction: true });
+    const uploader = memoryUploader();
+    const runtime = new AgentRuntime({
+      bus: agentBus,
+      id,
+      kind: 'worker',
+      execute: createWorkerExecutor({
+        model,
+        modelName: 'claude-sonnet-4-6',
+        desktop,
+        bus: agentBus,
+        workerId: id,
+        uploadImage: uploader.upload,
+        settleMs: 0,
+        ...extra,
+      }),
+      logger: silentLogger,
+      heartbeatMs: 500,
+    });
+    runtimes.push(runtime);
+    await runtime.start();
+    return { model, desktop, uploader, runtime };
+  }
+
+  async function createTask(prompt: string, options: Record<string, unknown> = {}) {
+    return agentBus.request(Api.tasksCreate, { prompt, options: { target: 'worker', ...options } });
+  }
+
+  it('runs a scripted desktop task and stores every tool call with screenshots as blob references and a cost', async () => {
+    const w = await startWorker('role-w1', [
+      computerTurn({ action: 'screenshot' }, step),
+      computerTurn({ action: 'left_click', coordinate: [100, 200] }, step),
+      computerTurn({ action: 'type', text: 'echo done > /tmp/out' }, step),
+      computerTurn({ action: 'key', text: 'Return' }, step),
+      modelTurn({ text: 'Wrote done to /tmp/out.', usage: step }),
+    ]);
+    const task = await createTask('Write done into /tmp/out in the terminal', {
+      start_url: 'https://example.com/start',
+    });
+    const done = await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.status === 'completed',
+    );
+    expect(w.model.remaining).toBe(0);
+    expect(w.desktop.actions).toEqual([
+      { type: 'click', x: 100, y: 200, button: 'left', count: 1 },
+      { type: 'type', text: 'echo done > /tmp/out' },
+      { type: 'key', keys: 'Return', holdMs: 0 },
+    ]);
+
+    // The opening request: prompt with the start URL as context, a screenshot, the worker's tools.
+    const first = w.model.requests[0];
+    expect(first?.system).toMatch(/computer/);
+    expect(first?.tools.map((t) => t.name)).toEqual(['computer', 'ask_human', 'get_task', 'search_tasks']);
+    const opening = first?.messages[0]?.content ?? [];
+    expect(opening[0]).toMatchObject({
+      type: 'text',
+      text: expect.stringContaining('Start URL: https://example.com/start'),
+    });
+    expect(opening[1]).toMatchObject({ type: 'image', source: { type: 'base64' } });
+
+    const events = (await store.taskEvents.list(task.task_id)).filter((e) => e.attempt === 1);
+    const messages = events.filter((e) => e.type === 'message');
+    // opening + 4 × (assistant tool call, tool result) + final answer
+    expect(messages.map((e) => e.payload.__type__)).toEqual([
+      'UserMessage',
+      ...Array.from({ length: 4 }, () => ['AssistantMessage', 'UserMessage']).flat(),
+      'AssistantMessage',
+    ]);
+    expect(events.at(-1)?.type).toBe('complete');
+    expect(done?.message_count).toBe(messages.length);
+
+    const calls = messages.flatMap((e) =>
+      Array.isArray(e.payload.content)
+        ? e.payload.content.filter((b: { type?: string }) => b.type === 'tool_use')
+        : [],
+    );
+    expect(calls.map((c: { input: { action: string } }) => c.input.action)).toEqual([
+      'screenshot',
+      'left_click',
+      'type',
+      'key',
+    ]);
+
+    const images = events.flatMap((e) => imagesOf(e.payload));
+    expect(images).toHaveLength(5); // the opening screenshot and one per action
+    for (const image of images) {
+      expect(image.source).toMatchObject({ type: 'blob', media_type: 'image/png' });
+      expect(w.uploader.blobs.has(String(image.source.sha256))).toBe(true);
+    }
+    const stored = JSON.stringify(events.map((e) => e.payload));
+    expect(stored).not.toContain('base64');
+    expect(stored).not.toContain('iVBORw0KGgo'); // a PNG's base64 signature
+
+    const assistant = messages.filter((e) => e.payload.__type__ === 'AssistantMessage');
+    for (const e of assistant) {
+      expect(e.payload.cost_usd).toBeGreaterThan(0);
+      expect(e.payload.usage).toMatchObject(step);
+    }
+    expect(done?.cost_usd).toBeCloseTo(5 * 0.0045, 6);
+    expect(done?.result).toMatchObject({
+      result: 'Wrote done to /tmp/out.',
+      num_turns: 5,
+      usage: { input_tokens: 5000, output_tokens: 500 },
+    });
+    const complete = events.find((e) => e.type === 'complete')?.payload.result;
+    expect(complete).toMatchObject({ total_cost_usd: expect.closeTo(5 * 0.0045, 6) });
+  });
+
+  it('asks the human through a help request and gives the model the answer in its next request', async () => {
+    const w = await startWorker('role-w2', [
+      modelTurn({
+        toolCalls: [
+          {
+            id: 'toolu_ask_1',
+            name: 'ask_human',
+            input: { question: 'Which file?', options: ['a.txt', 'b.txt'] },
+          },
+        ],
+      }),
+      modelTurn({ text: 'Used b.txt.' }),
+    ]);
+    const task = await createTask('Open the right file');
+    const requestId = helpRequestId(task.task_id, 1, 'toolu_ask_1');
+    const request = await eventually(
+      () => store.helpRequests.get(requestId),
+      (r) => r?.status === 'pending',
+    );
+    expect(request?.questions[0]).toMatchObject({
+      question: 'Which file?',
+      options: [{ label: 'a.txt' }, { label: 'b.txt' }],
+    });
+    expect(request?.agent_id).toBe('role-w2');
+    await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.waiting_on === 'human',
+    );
+    await agentBus.request(Api.helpRequestsRespond, {
+      request_id: requestId,
+      answers: { 'Which file?': 'b.txt' },
+      source: 'test',
+    });
+    const done = await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.status === 'completed',
+    );
+    expect(done?.result).toMatchObject({ result: 'Used b.txt.' });
+    expect(lastToolResultText(w.model.requests[1])).toBe('b.txt');
+  });
+
+  it('asks to continue when the budget is reached and fails with "budget exceeded" when told no', async () => {
+    const w = await startWorker('role-w3', [
+      computerTurn({ action: 'screenshot' }, step),
+      computerTurn({ action: 'screenshot' }, step),
+      computerTurn({ action: 'screenshot' }, step),
+      computerTurn({ action: 'screenshot' }, step),
+    ]);
+    // 0.0045 $ per step: 3 steps reach 0.01 $ (0.0135), the 4th is never requested.
+    const task = await createTask('Look at the screen for a while', { budget_usd: 0.01 });
+    const [request] = await eventually(
+      () => store.helpRequests.list({ task_id: task.task_id, status: 'pending' }),
+      (list) => list.length === 1,
+    );
+    const question = request?.questions[0];
+    expect(question).toMatchObject({
+      question: 'budget of $0.01 reached after 3 steps; continue with another $0.01?',
+      options: [{ label: 'yes' }, { label: 'no' }],
+    });
+    const waiting = await store.tasks.get(task.task_id);
+    expect(waiting?.cost_usd).toBeLessThan(0.01 + 0.0045);
+    await agentBus.request(Api.helpRequestsRespond, {
+      request_id: request?.id ?? '',
+      answers: { [question?.question ?? '']: 'no' },
+      source: 'test',
+    });
+    const failed = await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.status === 'failed',
+    );
+    expect(failed?.error).toBe('budget exceeded');
+    expect(w.model.requests).toHaveLength(3);
+    expect(w.model.remaining).toBe(1);
+  });
+
+  it('continues with another budget when the human says yes', async () => {
+    const w = await startWorker('role-w4', [
+      computerTurn({ action: 'screenshot' }, step),
+      computerTurn({ action: 'screenshot' }, step),
+      modelTurn({ text: 'Finished.', usage: step }),
+    ]);
+    const task = await createTask('Look twice', { budget_usd: 0.005 });
+    const [request] = await eventually(
+      () => store.helpRequests.list({ task_id: task.task_id, status: 'pending' }),
+      (list) => list.length === 1,
+    );
+    await agentBus.request(Api.helpRequestsRespond, {
+      request_id: request?.id ?? '',
+      answers: { [request?.questions[0]?.question ?? '']: 'yes' },
+      source: 'test',
+    });
+    const done = await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.status === 'completed',
+    );
+    expect(done?.result).toMatchObject({ result: 'Finished.', num_turns: 3 });
+    expect(w.model.remaining).toBe(0);
+  });
+});
