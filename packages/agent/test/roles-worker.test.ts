@@ -245,6 +245,46 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
     expect(lastToolResultText(w.model.requests[1])).toBe('b.txt');
   });
 
+  it('takes follow-up messages, pause and resume from the task input between turns', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const desktop = new FakeDesktop({ beforeAction: () => gate });
+    const w = await startWorker(
+      'role-w5',
+      [
+        computerTurn({ action: 'left_click', coordinate: [10, 10] }),
+        modelTurn({ text: 'Clicked and checked.' }),
+      ],
+      { desktop },
+    );
+    const task = await createTask('Click the corner');
+    // The model asked for the click, which now waits at the gate: the next turn has not started.
+    await eventually(
+      async () => w.model.requests.length,
+      (n) => n === 1,
+    );
+    const input = Api.taskInput.at(task.task_id);
+    await agentBus.request(input, { kind: 'user_message', text: 'Also check the clock.' });
+    await agentBus.request(input, { kind: 'pause', note: 'taking over' });
+    release();
+    await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.waiting_on === 'paused',
+    );
+    expect(w.model.requests).toHaveLength(1);
+    await agentBus.request(input, { kind: 'resume' });
+    const done = await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.status === 'completed',
+    );
+    expect(done?.result).toMatchObject({ result: 'Clicked and checked.' });
+    const last = w.model.requests[1]?.messages.at(-1)?.content ?? [];
+    expect(last.map((p) => p.type)).toEqual(['tool_result', 'text']);
+    expect(last[1]).toEqual({ type: 'text', text: 'Also check the clock.' });
+  });
+
   it('asks to continue when the budget is reached and fails with "budget exceeded" when told no', async () => {
     const w = await startWorker('role-w3', [
       computerTurn({ action: 'screenshot' }, step),

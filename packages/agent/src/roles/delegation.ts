@@ -186,7 +186,7 @@ export function delegateToWorkerTool(options: DelegateToolOptions): Tool<z.infer
           throw new ToolError(`delegated task ${childId} failed: ${outcome.error}`);
         case 'timeout':
           throw new ToolError(
-            `delegated task ${childId} showed no activity for ${Math.round(options.inactivityTimeoutMs / 1000)} s and was stopped`,
+            `delegated task ${childId} showed no activity for ${Number((options.inactivityTimeoutMs / 1000).toFixed(1))} s and was stopped`,
           );
         case 'cancelled':
           throw new CancelledError();

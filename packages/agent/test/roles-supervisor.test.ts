@@ -1,0 +1,328 @@
+import { createHash } from 'node:crypto';
+import { MemoryBroker, MemoryBus } from '@figaro/bus';
+import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
+import { Api, type BlobRef, type Clock, silentLogger } from '@figaro/protocol';
+import { openStore, type Store } from '@figaro/store';
+import { tempDir } from '@figaro/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AgentRuntime,
+  createSupervisorExecutor,
+  createWorkerExecutor,
+  type ModelTurn,
+  type SupervisorExecutorOptions,
+  type UploadImage,
+} from '../src/index.js';
+import { computerTurn, FakeDesktop, modelTurn, ScriptedModel, type ScriptedTurn } from '../src/testing.js';
+
+/** Polls until `accept` holds (bounded), returning the last value read. */
+async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const upload: UploadImage = async (data, mediaType): Promise<BlobRef> => ({
+  type: 'blob',
+  sha256: createHash('sha256').update(data).digest('hex'),
+  media_type: mediaType,
+});
+
+/** A clock whose timers fire only when the test advances it. */
+class ManualClock implements Clock {
+  #now = Date.now();
+  readonly #timers = new Set<{ at: number; ms: number; fn: () => void }>();
+
+  now(): Date {
+    return new Date(this.#now);
+  }
+
+  setTimeout(fn: () => void, ms: number) {
+    const timer = { at: this.#now + ms, ms, fn };
+    this.#timers.add(timer);
+    return { cancel: () => void this.#timers.delete(timer) };
+  }
+
+  /** Pending timers that were set for `ms`. */
+  armed(ms: number): number {
+    return [...this.#timers].filter((t) => t.ms === ms).length;
+  }
+
+  advance(ms: number): void {
+    this.#now += ms;
+    for (const timer of [...this.#timers].sort((a, b) => a.at - b.at)) {
+      if (timer.at > this.#now) continue;
+      this.#timers.delete(timer);
+      timer.fn();
+    }
+  }
+}
+
+/** The tool results of a request's last user message. */
+function lastToolResults(turn: ModelTurn | undefined) {
+  return (turn?.messages.at(-1)?.content ?? []).flatMap((p) => (p.type === 'tool_result' ? [p] : []));
+}
+
+function textOf(content: Array<{ type: string; text?: string }>): string {
+  return content.flatMap((c) => (c.type === 'text' && c.text ? [c.text] : [])).join('\n');
+}
+
+const hang: ScriptedTurn = { events: [], hang: true };
+
+describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  let store: Store;
+  let orchestratorBus: MemoryBus;
+  let agentBus: MemoryBus;
+  let server: OrchestratorServer;
+  const runtimes: AgentRuntime[] = [];
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    store = await openStore({ kind: 'pglite', dataDir: dir.path, logger: silentLogger });
+    const broker = new MemoryBroker();
+    orchestratorBus = new MemoryBus({ broker });
+    agentBus = new MemoryBus({ broker });
+    server = await startOrchestratorServer({
+      bus: orchestratorBus,
+      store,
+      logger: silentLogger,
+      host: '127.0.0.1',
+      port: 0,
+      config: { sweepIntervalMs: 200, outboxIntervalMs: 200, acceptTimeoutMs: 1_000 },
+    });
+  });
+  afterEach(async () => {
+    for (const runtime of runtimes.splice(0)) await runtime.stop();
+  });
+  afterAll(async () => {
+    await server.stop();
+    await agentBus.close();
+    await orchestratorBus.close();
+    await store.close();
+    await dir.remove();
+  });
+
+  async function start(runtime: AgentRuntime): Promise<void> {
+    runtimes.push(runtime);
+    await runtime.start();
+  }
+
+  async function startWorker(id: string, script: ScriptedTurn[]) {
+    const model = new ScriptedModel(script);
+    await start(
+      new AgentRuntime({
+        bus: agentBus,
+        id,
+        kind: 'worker',
+        execute: createWorkerExecutor({
+          model,
+          modelName: 'claude-sonnet-4-6',
+          desktop: new FakeDesktop({ changesOnAction: true }),
+          bus: agentBus,
+          workerId: id,
+          uploadImage: upload,
+          settleMs: 0,
+        }),
+        logger: silentLogger,
+        heartbeatMs: 500,
+      }),
+    );
+    return model;
+  }
+
+  async function startSupervisor(
+    id: string,
+    script: ScriptedTurn[],
+    extra: Partial<SupervisorExecutorOptions> = {},
+  ) {
+    const model = new ScriptedModel(script);
+    await start(
+      new AgentRuntime({
+        bus: agentBus,
+        id,
+        kind: 'supervisor',
+        execute: createSupervisorExecutor({
+          model,
+          modelName: 'claude-sonnet-4-6',
+          bus: agentBus,
+          supervisorId: id,
+          uploadImage: upload,
+          ...extra,
+        }),
+        logger: silentLogger,
+        heartbeatMs: 500,
+      }),
+    );
+    return model;
+  }
+
+  function delegateTurn(prompt: string, workerId: string): ScriptedTurn {
+    return modelTurn({ toolCalls: [{ name: 'delegate_to_worker', input: { prompt, worker_id: workerId } }] });
+  }
+
+  async function childOf(parentId: string) {
+    const page = await store.tasks.list({ limit: 100 });
+    return page.tasks.find((t) => t.parent_task_id === parentId);
+  }
+
+  it('delegates to a worker, gets its result back as the tool result, and completes', async () => {
+    const worker = await startWorker('sv-w1', [
+      computerTurn({ action: 'screenshot' }),
+      modelTurn({ text: 'The report is in /tmp/report.txt.' }),
+    ]);
+    const supervisor = await startSupervisor('sv-s1', [
+      delegateTurn('Write the report into /tmp/report.txt', 'sv-w1'),
+      modelTurn({ text: 'Done: the worker wrote /tmp/report.txt.' }),
+    ]);
+    const task = await agentBus.request(Api.tasksCreate, {
+      prompt: 'Get the report written',
+      options: { target: 'supervisor' },
+    });
+    const done = await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.status === 'completed',
+      10_000,
+    );
+    expect(done?.result).toMatchObject({ result: 'Done: the worker wrote /tmp/report.txt.', num_turns: 2 });
+    expect(supervisor.requests[0]?.tools.map((t) => t.name)).toEqual([
+      'delegate_to_worker',
+      'list_workers',
+      'get_task',
+      'list_tasks',
+      'search_tasks',
+      'take_screenshot',
+      'click',
+      'type_text',
+      'press_key',
+      'unlock_screen',
+      'ssh_run_command',
+      'telnet_run_command',
+      'ask_human',
+    ]);
+    const [result] = lastToolResults(supervisor.requests[1]);
+    expect(result?.is_error).toBeUndefined();
+    expect(textOf(result?.content ?? [])).toContain('The report is in /tmp/report.txt.');
+
+    const child = await childOf(task.task_id);
+    expect(child).toMatchObject({
+      status: 'completed',
+      worker_id: 'sv-w1',
+      supervisor_id: 'sv-s1',
+      prompt: 'Write the report into /tmp/report.txt',
+    });
+    expect(worker.remaining).toBe(0);
+    expect(supervisor.remaining).toBe(0);
+  });
+
+  it('cancels the supervisor task and the delegated task within 2 s when the supervisor task is stopped', async () => {
+    await startWorker('sv-w2', [hang]);
+    await startSupervisor('sv-s2', [delegateTurn('Wait for something that never comes', 'sv-w2')]);
+    const task = await agentBus.request(Api.tasksCreate, {
+      prompt: 'Delegate and wait',
+      options: { target: 'supervisor' },
+    });
+    const child = await eventually(
+      () => childOf(task.task_id),
+      (t) => t?.status === 'running',
+      10_000,
+    );
+    const stoppedAt = Date.now();
+    await agentBus.request(Api.tasksStop, { task_id: task.task_id });
+    for (const id of [task.task_id, child?.id ?? '']) {
+      const events = await eventually(
+        () => store.taskEvents.list(id),
+        (list) => list.some((e) => e.type === 'error' && e.attempt > 0),
+        2_000,
+      );
+      expect(events.find((e) => e.type === 'error' && e.attempt > 0)?.payload).toMatchObject({
+        cancelled: true,
+      });
+      expect((await store.tasks.get(id))?.status).toBe('cancelled');
+    }
+    expect(Date.now() - stoppedAt).toBeLessThan(2_000);
+  });
+
+  it('stops a delegated task that shows no activity for the inactivity timeout and tells the model', async () => {
+    const clock = new ManualClock();
+    await startWorker('sv-w3', [hang]);
+    const supervisor = await startSupervisor(
+      'sv-s3',
+      [delegateTurn('Do something slow', 'sv-w3'), modelTurn({ text: 'The worker got stuck.' })],
+      { clock, delegationInactivityTimeoutMs: 60_000 },
+    );
+    const task = await agentBus.request(Api.tasksCreate, {
+      prompt: 'Delegate something slow',
+      options: { target: 'supervisor' },
+    });
+    await eventually(
+      () => childOf(task.task_id),
+      (t) => t?.status === 'running',
+      10_000,
+    );
+    // Advance past the timeout on every poll: events that re-arm the timer meanwhile cannot hide it.
+    const child = await eventually(
+      async () => {
+        clock.advance(60_001);
+        return childOf(task.task_id);
+      },
+      (t) => t?.status === 'cancelled',
+    );
+    const done = await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.status === 'completed',
+    );
+    expect(done?.result).toMatchObject({ result: 'The worker got stuck.' });
+    const [result] = lastToolResults(supervisor.requests[1]);
+    expect(result?.is_error).toBe(true);
+    expect(textOf(result?.content ?? [])).toBe(
+      `delegated task ${child?.id} showed no activity for 60 s and was stopped`,
+    );
+  });
+
+  it('suspends the inactivity timer while the delegated task waits for a human', async () => {
+    const clock = new ManualClock();
+    await startWorker('sv-w4', [
+      modelTurn({ toolCalls: [{ name: 'ask_human', input: { question: 'Which colour?' } }] }),
+      modelTurn({ text: 'Painted it blue.' }),
+    ]);
+    const supervisor = await startSupervisor(
+      'sv-s4',
+      [delegateTurn('Paint it', 'sv-w4'), modelTurn({ text: 'Painted blue.' })],
+      { clock, delegationInactivityTimeoutMs: 60_000 },
+    );
+    const task = await agentBus.request(Api.tasksCreate, {
+      prompt: 'Get it painted',
+      options: { target: 'supervisor' },
+    });
+    const child = await eventually(
+      () => childOf(task.task_id),
+      (t) => t?.waiting_on === 'human',
+      10_000,
+    );
+    // The supervisor has seen `waiting_human` once its timer is disarmed.
+    await eventually(
+      async () => clock.armed(60_000),
+      (n) => n === 0,
+    );
+    clock.advance(10 * 60_000);
+    expect((await store.tasks.get(child?.id ?? ''))?.status).toBe('running');
+    const [request] = await store.helpRequests.list({ task_id: child?.id ?? '', status: 'pending' });
+    await agentBus.request(Api.helpRequestsRespond, {
+      request_id: request?.id ?? '',
+      answers: { 'Which colour?': 'blue' },
+      source: 'test',
+    });
+    const done = await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.status === 'completed',
+    );
+    expect(done?.result).toMatchObject({ result: 'Painted blue.' });
+    expect(textOf(lastToolResults(supervisor.requests[1])[0]?.content ?? [])).toContain('Painted it blue.');
+    expect((await store.tasks.get(child?.id ?? ''))?.status).toBe('completed');
+  });
+});
