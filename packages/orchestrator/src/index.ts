@@ -7,6 +7,13 @@ export {
   resolveEncryptionKey,
 } from './auth/bootstrap.js';
 export { StoreAuthService, tokenHandlers } from './auth/store-auth.js';
+export {
+  BLOB_READ_CHUNK_BYTES,
+  type BlobHandlers,
+  type BlobHandlersOptions,
+  blobHandlers,
+  MAX_BLOB_BYTES,
+} from './blobs/blob-handlers.js';
 export { defaultOrchestratorConfig, type OrchestratorConfig } from './config.js';
 export type { OrchestratorDeps } from './deps.js';
 export { DesktopService, DesktopWorkersSeed } from './desktops/desktop-service.js';
@@ -19,6 +26,12 @@ export {
   type LoginResult,
   SESSION_COOKIE,
 } from './http/auth.js';
+export {
+  BLOB_CACHE_CONTROL,
+  BLOBS_PATH,
+  type BlobRoutesOptions,
+  blobRoutes,
+} from './http/blob-routes.js';
 export { apiNameBySubject, callApi, HTTP_STATUS, toHttpError } from './http/dispatch.js';
 export { connectHubToBus, type HubBusConnection, type HubBusOptions, type HubEvent } from './http/hub-bus.js';
 export { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';

@@ -4,6 +4,7 @@ import type { Clock, HealthReply, Logger } from '@figaro/protocol';
 import type { Store } from '@figaro/store';
 import type { ApiHandlers } from './api/handlers.js';
 import { StoreAuthService, tokenHandlers } from './auth/store-auth.js';
+import { blobHandlers } from './blobs/blob-handlers.js';
 import type { OrchestratorConfig } from './config.js';
 import { DesktopOps, StoreHostKeyStore } from './desktops/desktop-ops.js';
 import { DesktopService, type DesktopWorkersSeed } from './desktops/desktop-service.js';
@@ -64,6 +65,10 @@ export async function startOrchestratorServer(
     ...helpHandlers(help),
     ...desktopHandlers(desktops),
     ...tokenHandlers(store),
+    ...blobHandlers(store, {
+      clock: orchestrator.deps.clock,
+      logger: logger.child({ component: 'blobs' }),
+    }),
     vnc: (req) => ops.vnc(req),
     ssh: (req) => ops.ssh(req),
     telnet: (req) => ops.telnet(req),

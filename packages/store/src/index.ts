@@ -40,6 +40,15 @@ export {
   UserRecord,
 } from './repos/auth-repo.js';
 export {
+  BlobChunk,
+  BlobHashMismatchError,
+  BlobSlice,
+  BlobsRepo,
+  MAX_BLOB_UPLOAD_CHUNKS,
+  type PutChunkOptions,
+  StoredBlob,
+} from './repos/blobs-repo.js';
+export {
   type DesktopCredentials,
   DesktopRecord,
   DesktopSeed,

@@ -5,6 +5,7 @@ import { openPgliteDb } from './pglite-db.js';
 import { openPostgresDb } from './postgres-db.js';
 import { AgentsRepo } from './repos/agents-repo.js';
 import { AuthRepo } from './repos/auth-repo.js';
+import { BlobsRepo } from './repos/blobs-repo.js';
 import { DesktopsRepo } from './repos/desktops-repo.js';
 import { HelpRequestsRepo } from './repos/help-requests-repo.js';
 import { OutboxRepo } from './repos/outbox-repo.js';
@@ -24,6 +25,7 @@ export interface StoreRepos {
   readonly outbox: OutboxRepo;
   readonly auth: AuthRepo;
   readonly settings: SettingsRepo;
+  readonly blobs: BlobsRepo;
 }
 
 /** What repositories need besides the `Db`. */
@@ -73,6 +75,7 @@ export function reposOn(db: Db, options: ReposOptions = {}): StoreRepos {
     outbox: new OutboxRepo(db),
     auth: new AuthRepo(db),
     settings: new SettingsRepo(db),
+    blobs: new BlobsRepo(db),
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeAgentCases } from './contract/agent-cases.js';
 import { describeAuthCases } from './contract/auth-cases.js';
+import { describeBlobCases } from './contract/blob-cases.js';
 import { describeDbCases } from './contract/db-cases.js';
 import { describeDesktopCases } from './contract/desktop-cases.js';
 import { describeEventCases } from './contract/event-cases.js';
@@ -30,5 +31,6 @@ export function describeStoreContract(target: ContractTarget): void {
     describeHelpCases(target);
     describeOutboxCases(target);
     describeAuthCases(target);
+    describeBlobCases(target);
   });
 }

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ApiHandlers } from '../api/handlers.js';
 import { type AuthService, type HttpEnv, requireAuth } from './auth.js';
 import { authRoutes } from './auth-routes.js';
+import { blobRoutes, isBlobUpload } from './blob-routes.js';
 import { toHttpError } from './dispatch.js';
 import { restRoutes } from './rest.js';
 import { REST_PREFIX } from './routes.js';
@@ -25,14 +26,15 @@ export interface HttpAppOptions {
   loginWindowMs?: number;
   /** Believe `X-Forwarded-For`/`-Proto` (only behind a proxy that sets them). Default false. */
   trustProxy?: boolean;
-  /** Largest request body under `/api/v1`, in bytes (413 beyond). Default 1 MiB. */
+  /** Largest request body under `/api/v1` but blob uploads, in bytes (413 beyond). Default 1 MiB. */
   maxBodyBytes?: number;
 }
 
 /**
  * The HTTP surface of an orchestrator: `/api/health` and `/api/ready` (public) always; with `auth`, the
  * auth middleware (every other route needs a session cookie or a bearer token) and
- * `/api/v1/auth/{login,logout,me}`; with `handlers`, the REST API and its OpenAPI document. Errors
+ * `/api/v1/auth/{login,logout,me}`; with `handlers`, the REST API, its OpenAPI document and the raw
+ * blob routes (`PUT`/`GET /api/v1/blobs/{sha256}`, see `blobRoutes`). Errors
  * answer `{error, code}` with the code's HTTP status; unknown errors are logged and answer `internal`.
  * The WebSocket hub is attached to the server, not here (see `startHttpServer`).
  */
@@ -60,12 +62,13 @@ export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
   });
 
   if (auth) {
-    app.use(
-      `${REST_PREFIX}/*`,
-      bodyLimit({
-        maxSize: options.maxBodyBytes ?? 1024 * 1024,
-        onError: (c) => c.json({ error: 'request body too large', code: 'invalid_request' }, 413),
-      }),
+    const apiBodyLimit = bodyLimit({
+      maxSize: options.maxBodyBytes ?? 1024 * 1024,
+      onError: (c) => c.json({ error: 'request body too large', code: 'invalid_request' }, 413),
+    });
+    // Blob uploads have their own, larger limit (see blobRoutes).
+    app.use(`${REST_PREFIX}/*`, (c, next) =>
+      isBlobUpload(c.req.method, c.req.path, REST_PREFIX) ? next() : apiBodyLimit(c, next),
     );
     app.route(
       REST_PREFIX,
@@ -78,6 +81,9 @@ export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
       }),
     );
   }
-  if (handlers) app.route(REST_PREFIX, restRoutes({ handlers, logger }));
+  if (handlers) {
+    app.route(REST_PREFIX, blobRoutes({ handlers, logger }));
+    app.route(REST_PREFIX, restRoutes({ handlers, logger }));
+  }
   return app;
 }
