@@ -3,10 +3,11 @@ import { MemoryBroker, MemoryBus } from '@figaro/bus';
 import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
 import { Api, type BlobRef, silentLogger } from '@figaro/protocol';
 import { openStore, type Store } from '@figaro/store';
-import { tempDir } from '@figaro/testkit';
+import { startFakeAnthropic, tempDir, textReply, toolResults } from '@figaro/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AgentRuntime,
+  AnthropicModelClient,
   createWorkerExecutor,
   helpRequestId,
   type ModelTurn,
@@ -243,6 +244,42 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
     );
     expect(done?.result).toMatchObject({ result: 'Used b.txt.' });
     expect(lastToolResultText(w.model.requests[1])).toBe('b.txt');
+  });
+
+  it("asks the human with the real Anthropic engine: the answer is in the fake API's next recorded request", async () => {
+    const fake = await startFakeAnthropic();
+    try {
+      const api = fake.agent('role-w6');
+      api.reply(
+        { toolUses: [{ id: 'toolu_fake_ask', name: 'ask_human', input: { question: 'Which file?' } }] },
+        textReply('Used b.txt.'),
+      );
+      const model = new AnthropicModelClient({ apiKey: 'sk-test', baseURL: api.baseUrl, maxRetries: 0 });
+      await startWorker('role-w6', [], { model });
+      const task = await createTask('Open the right file');
+      const requestId = helpRequestId(task.task_id, 1, 'toolu_fake_ask');
+      await eventually(
+        () => store.helpRequests.get(requestId),
+        (r) => r?.status === 'pending',
+      );
+      await agentBus.request(Api.helpRequestsRespond, {
+        request_id: requestId,
+        answers: { 'Which file?': 'b.txt' },
+        source: 'test',
+      });
+      const done = await eventually(
+        () => store.tasks.get(task.task_id),
+        (t) => t?.status === 'completed',
+      );
+      expect(done?.result).toMatchObject({ result: 'Used b.txt.' });
+      const second = await api.waitForRequest(2);
+      expect(toolResults(second).map((r) => [r.toolUseId, r.text])).toEqual([['toolu_fake_ask', 'b.txt']]);
+      // The first request carried the task and its opening screenshot, inline for the model.
+      expect(JSON.stringify(api.requests[0]?.body.messages)).toContain('"type":"base64"');
+      fake.assertDone();
+    } finally {
+      await fake.stop();
+    }
   });
 
   it('takes follow-up messages, pause and resume from the task input between turns', async () => {
