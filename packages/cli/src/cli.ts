@@ -1,4 +1,5 @@
 import { ClientError } from './client/errors.js';
+import { runAgentProcess, supervisorUsage, workerUsage } from './commands/agent-processes.js';
 import { desktopAdd } from './commands/desktop-add.js';
 import { desktopRemove } from './commands/desktop-remove.js';
 import { desktopStart } from './commands/desktop-start.js';
@@ -23,6 +24,8 @@ const usage = `Usage: figaro <command> [options]
 Servers:
   up              start Figaro (orchestrator and dashboard) in one process
   orchestrator    run one orchestrator replica of a fleet (NATS + PostgreSQL)
+  worker          run a worker agent of a fleet (--desktop URL, or a local desktop)
+  supervisor      run the supervisor agent of a fleet
 
 Client (talk to FIGARO_URL, default http://127.0.0.1:8000, with FIGARO_API_TOKEN or the data
 folder's token file):
@@ -82,6 +85,11 @@ export async function runCli(
       case 'orchestrator':
         if (wantsHelp(rest)) return print(io, orchestratorUsage);
         await runOrchestrator(rest, env);
+        return undefined;
+      case 'worker':
+      case 'supervisor':
+        if (wantsHelp(rest)) return print(io, command === 'worker' ? workerUsage : supervisorUsage);
+        await runAgentProcess(command, rest, env);
         return undefined;
       case undefined:
       case 'help':

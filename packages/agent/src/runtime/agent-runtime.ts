@@ -68,6 +68,7 @@ export class AgentRuntime {
   readonly #clock: Clock;
   #heartbeat: NodeJS.Timeout | null = null;
   #stopping = false;
+  #stopReason = 'agent stopped';
 
   constructor(options: AgentRuntimeOptions) {
     this.#options = options;
@@ -145,8 +146,12 @@ export class AgentRuntime {
     }).catch((err: unknown) => this.#options.logger.warn({ err: String(err) }, 'heartbeat not sent'));
   }
 
-  /** Cancels running tasks, waits for them to report, and deregisters. */
-  async stop(): Promise<void> {
+  /**
+   * Ends running tasks — each fails with `reason` (e.g. "interrupted by shutdown"), not as a stop the
+   * orchestrator asked for — waits for them to report, and deregisters.
+   */
+  async stop(reason = 'agent stopped'): Promise<void> {
+    this.#stopReason = reason;
     this.#stopping = true;
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     for (const running of this.#running.values()) running.abort.abort();
@@ -206,8 +211,15 @@ export class AgentRuntime {
       if (running.abort.signal.aborted) throw new Error('cancelled');
       await events.complete({ duration_ms: this.#clock.now().getTime() - started, ...result });
     } catch (err) {
-      const cancelled = running.abort.signal.aborted;
-      const message = cancelled ? 'cancelled' : err instanceof Error ? err.message : String(err);
+      // Aborted by the agent's own shutdown: a failure with the reason; by `.stop`: cancelled.
+      const cancelled = running.abort.signal.aborted && !this.#stopping;
+      const message = this.#stopping
+        ? this.#stopReason
+        : cancelled
+          ? 'cancelled'
+          : err instanceof Error
+            ? err.message
+            : String(err);
       if (!cancelled) log.warn({ err: message }, 'task failed');
       await events
         .error(message, cancelled)

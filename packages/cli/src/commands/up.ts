@@ -1,13 +1,20 @@
 import { parseArgs } from 'node:util';
+import { loadAgentConfig } from '../config/agent-config.js';
+import { ConfigError } from '../config/load.js';
 import { loadUpConfig } from '../config/up-config.js';
+import { desktopFromUrl } from '../runtime/agents.js';
 import { runServer } from '../runtime/server-runtime.js';
 
-export const upUsage = `Usage: figaro up [--host 127.0.0.1] [--port 8000] [--data-dir DIR]
+export const upUsage = `Usage: figaro up [--host 127.0.0.1] [--port 8000] [--data-dir DIR] [--workers N] [--desktop URL]...
 
 Starts Figaro in one process. With no FIGARO_NATS_URL / FIGARO_DATABASE_URL it runs embedded
 (in-process bus, PGlite in DIR, default ~/.local/share/figaro); each one set switches that part to
 NATS or PostgreSQL. On first start it creates an admin password, an API token for the CLI and an
-encryption key in DIR (files readable by you only) and prints where.`;
+encryption key in DIR (files readable by you only) and prints where.
+
+With a model engine configured (ANTHROPIC_API_KEY, or FIGARO_WORKER_ENGINE=openai and
+OPENAI_BASE_URL) it also runs a supervisor and workers: --workers N local desktops that Figaro starts
+(default 1 when Xvnc or Xvfb is installed), plus one worker per --desktop vnc://[:password@]host:port.`;
 
 export const orchestratorUsage = `Usage: figaro orchestrator [--host 127.0.0.1] [--port 8000]
 
@@ -23,9 +30,27 @@ const serverFlags = {
 
 /** `figaro up`: the embedded composition root. Resolves once serving; exits on SIGINT/SIGTERM. */
 export async function runUp(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: serverFlags, strict: true, allowPositionals: false });
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...serverFlags, workers: { type: 'string' }, desktop: { type: 'string', multiple: true } },
+    strict: true,
+    allowPositionals: false,
+  });
   const config = loadUpConfig(env, { host: values.host, port: values.port, dataDir: values['data-dir'] });
-  await runServer(config, 'embedded');
+  const agentConfig = loadAgentConfig(env);
+  let localWorkers: number | undefined;
+  if (values.workers !== undefined) {
+    localWorkers = Number(values.workers);
+    if (!Number.isInteger(localWorkers) || localWorkers < 0 || localWorkers > 32) {
+      throw new ConfigError(['--workers: must be an integer from 0 to 32']);
+    }
+  }
+  const desktops = (values.desktop ?? []).map((url, i) => {
+    if (!/^vnc:\/\//.test(url))
+      throw new ConfigError([`--desktop: ${JSON.stringify(url)} must be a vnc:// URL`]);
+    return desktopFromUrl(url, `desktop-${i + 1}`);
+  });
+  await runServer(config, 'embedded', { config: agentConfig, desktops, localWorkers });
 }
 
 /** `figaro orchestrator`: one fleet replica with no embedded agents. */

@@ -1,8 +1,11 @@
 import { mkdir } from 'node:fs/promises';
+import { detectDesktopSupport } from '@figaro/desktop';
 import { bootstrapCredentials, resolveEncryptionKey, startOrchestratorServer } from '@figaro/orchestrator';
 import { SecretBox } from '@figaro/store';
+import type { AgentConfig } from '../config/agent-config.js';
 import { describeBackends, type UpConfig } from '../config/up-config.js';
 import { createLogger } from '../logger.js';
+import { type StartedAgents, startAgents, type WorkerDesktop } from './agents.js';
 import { openBus, openConfiguredStore } from './backends.js';
 import { onShutdownSignal } from './shutdown.js';
 
@@ -11,7 +14,19 @@ import { onShutdownSignal } from './shutdown.js';
  * `embedded` (figaro up) may keep generated secrets in the data folder; `orchestrator` (fleet) takes
  * them from the environment only.
  */
-export async function runServer(config: UpConfig, mode: 'embedded' | 'orchestrator'): Promise<void> {
+/** Agents to run inside an embedded server (`figaro up`). */
+export interface EmbeddedAgents {
+  config: AgentConfig;
+  desktops: WorkerDesktop[];
+  /** Local desktops to start; undefined: one when an X server is installed. */
+  localWorkers: number | undefined;
+}
+
+export async function runServer(
+  config: UpConfig,
+  mode: 'embedded' | 'orchestrator',
+  agents?: EmbeddedAgents,
+): Promise<void> {
   const logger = createLogger(config.logLevel);
   const keepsFiles = mode === 'embedded';
   if (keepsFiles || config.store.kind === 'pglite')
@@ -54,10 +69,33 @@ export async function runServer(config: UpConfig, mode: 'embedded' | 'orchestrat
     throw err;
   });
 
-  onShutdownSignal(async () => {
-    await server.stop();
-    await closeBackends();
-  }, logger);
+  let started: StartedAgents | undefined;
+  if (agents) {
+    const localWorkers = agents.localWorkers ?? ((await detectDesktopSupport()).server ? 1 : 0);
+    started = await startAgents({
+      bus,
+      config: agents.config,
+      logger,
+      desktops: agents.desktops,
+      localWorkers,
+      supervisorId: 'local-supervisor',
+      registerDesktops: true,
+    }).catch(async (err: unknown) => {
+      await server.stop();
+      await closeBackends();
+      throw err;
+    });
+  }
+
+  onShutdownSignal(
+    async () => {
+      await started?.stop();
+      await server.stop();
+      await closeBackends();
+    },
+    logger,
+    started && started.ids.length > 0 ? 15_000 : 4_000,
+  );
 
   const lines = [`Figaro is running at ${server.http.url} (${describeBackends(config)})`];
   if (key.generated && key.file)

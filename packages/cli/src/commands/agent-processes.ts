@@ -1,0 +1,81 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { sanitizeAgentId } from '@figaro/protocol';
+import { loadAgentConfig } from '../config/agent-config.js';
+import { ConfigError } from '../config/load.js';
+import { loadUpConfig } from '../config/up-config.js';
+import { createLogger } from '../logger.js';
+import { desktopFromUrl, startAgents } from '../runtime/agents.js';
+import { openBus } from '../runtime/backends.js';
+import { onShutdownSignal } from '../runtime/shutdown.js';
+
+export const workerUsage = `Usage: figaro worker [--id ID] [--desktop vnc://[:password@]host:port]
+
+Runs one worker agent of a fleet (FIGARO_NATS_URL is required). It drives the desktop given with
+--desktop from any machine that reaches it — nothing is installed on the desktop — or, without
+--desktop, a local desktop it starts. The id defaults to this host's name.`;
+
+export const supervisorUsage = `Usage: figaro supervisor [--id ID]
+
+Runs the supervisor agent of a fleet (FIGARO_NATS_URL is required): it takes tasks from people, asks
+them when something is unclear, and delegates desktop work to workers.`;
+
+/** `figaro worker` / `figaro supervisor`: fleet agents on NATS. Resolves once running. */
+export async function runAgentProcess(
+  kind: 'worker' | 'supervisor',
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { id: { type: 'string' }, ...(kind === 'worker' ? { desktop: { type: 'string' } } : {}) },
+    strict: true,
+    allowPositionals: false,
+  });
+  const server = loadUpConfig(env, {});
+  const agentConfig = loadAgentConfig(env);
+  const problems: string[] = [];
+  if (server.bus.kind !== 'nats')
+    problems.push(`FIGARO_NATS_URL: required by figaro ${kind} (agents reach the orchestrator over NATS)`);
+  const role = kind === 'worker' ? agentConfig.worker : agentConfig.supervisor;
+  if (!role.configured)
+    problems.push(
+      `no model engine configured for the ${kind}: set ANTHROPIC_API_KEY (or the OpenAI settings)`,
+    );
+  const id = sanitizeAgentId(
+    typeof values.id === 'string' ? values.id : kind === 'worker' ? hostname() : `${hostname()}-supervisor`,
+  );
+  const desktopUrl = typeof values.desktop === 'string' ? values.desktop : undefined;
+  if (desktopUrl !== undefined && !/^vnc:\/\//.test(desktopUrl))
+    problems.push('--desktop: must be a vnc:// URL');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const logger = createLogger(server.logLevel);
+  const bus = await openBus(server.bus, logger);
+  const agents = await startAgents({
+    bus,
+    config:
+      kind === 'worker'
+        ? { ...agentConfig, supervisor: { ...agentConfig.supervisor, configured: false } }
+        : agentConfig,
+    logger,
+    desktops: kind === 'worker' && desktopUrl ? [desktopFromUrl(desktopUrl, id)] : [],
+    localWorkers: kind === 'worker' && !desktopUrl ? 1 : 0,
+    ...(kind === 'supervisor' ? { supervisorId: id } : {}),
+    registerDesktops: kind === 'worker',
+  }).catch(async (err: unknown) => {
+    await bus.close();
+    throw err;
+  });
+  onShutdownSignal(
+    async () => {
+      await agents.stop();
+      await bus.close();
+    },
+    logger,
+    15_000,
+  );
+  process.stdout.write(
+    [...agents.notes, `Figaro ${kind} ${agents.ids.join(', ')} is running.`].join('\n') + '\n',
+  );
+}

@@ -1,0 +1,204 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import {
+  AgentRuntime,
+  createModelClient,
+  createSupervisorExecutor,
+  createWorkerExecutor,
+  imageUploader,
+} from '@figaro/agent';
+import type { Bus } from '@figaro/bus';
+import {
+  DESKTOP_INSTALL_HINT,
+  DesktopPool,
+  detectDesktopSupport,
+  type LocalDesktop,
+  launchLocalDesktop,
+  PooledVncDesktop,
+} from '@figaro/desktop';
+import { Api, type Logger, sanitizeAgentId } from '@figaro/protocol';
+import type { AgentConfig } from '../config/agent-config.js';
+
+/** A desktop a worker drives: its id (also the worker's id), VNC URL and password. */
+export interface WorkerDesktop {
+  id: string;
+  url: string;
+  password?: string;
+}
+
+/** Agents started in this process, and what the user should be told about them. */
+export interface StartedAgents {
+  notes: string[];
+  ids: string[];
+  stop(): Promise<void>;
+}
+
+export interface StartAgentsOptions {
+  bus: Bus;
+  config: AgentConfig;
+  logger: Logger;
+  /** Existing desktops to drive (`--desktop URL`). */
+  desktops: WorkerDesktop[];
+  /** Local desktops to start, one per worker (`--workers N`). */
+  localWorkers: number;
+  /** Id of the supervisor to start; none when undefined or its engine is not configured. */
+  supervisorId?: string;
+  /** Register each desktop with the orchestrator (desktop-only entry upgraded by the worker). */
+  registerDesktops: boolean;
+}
+
+const run = promisify(execFile);
+
+/** Parses `vnc://[:password@]host[:port]`: the password is taken out of the URL. */
+export function desktopFromUrl(url: string, id?: string): WorkerDesktop {
+  const parsed = new URL(url);
+  const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+  parsed.username = '';
+  parsed.password = '';
+  const clean = parsed.toString().replace(/\/$/, '');
+  return {
+    id: id ?? sanitizeAgentId(`vnc-${parsed.hostname}-${parsed.port || '5900'}`.replace(/\./g, '-')),
+    url: clean,
+    ...(password ? { password } : {}),
+  };
+}
+
+/**
+ * Starts the agents of one process: a worker per desktop (local desktops are launched first, as the
+ * unprivileged user `figaro-desktop` when running as root and that user exists) and, if asked, a
+ * supervisor. With no model engine configured it starts nothing and says why.
+ */
+export async function startAgents(options: StartAgentsOptions): Promise<StartedAgents> {
+  const { bus, config, logger } = options;
+  const notes: string[] = [];
+  const runtimes: AgentRuntime[] = [];
+  const locals: LocalDesktop[] = [];
+  const pool = new DesktopPool({ logger: logger.child({ component: 'desktops' }) });
+  const stop = async () => {
+    for (const runtime of runtimes.splice(0).reverse()) {
+      await runtime.stop('interrupted by shutdown').catch(() => {});
+    }
+    await pool.close();
+    for (const local of locals.splice(0)) await local.stop().catch(() => {});
+  };
+  const anyConfigured = config.worker.configured || config.supervisor.configured;
+  if (!anyConfigured) {
+    notes.push(
+      'No model engine is configured (set ANTHROPIC_API_KEY, or FIGARO_WORKER_ENGINE=openai with OPENAI_BASE_URL): no agents run here yet, and tasks will queue.',
+    );
+    return { notes, ids: [], stop };
+  }
+  try {
+    const desktops = [...options.desktops];
+    if (config.worker.configured && options.localWorkers > 0) {
+      const support = await detectDesktopSupport();
+      if (support.server === null) {
+        notes.push(`No local desktops: neither Xvnc nor Xvfb is installed. ${DESKTOP_INSTALL_HINT}`);
+      } else {
+        const runAs = await unprivilegedUser();
+        for (let i = 1; i <= options.localWorkers; i++) {
+          const password = randomBytes(6).toString('base64url');
+          const local = await launchLocalDesktop({
+            password,
+            apps: config.env.FIGARO_DESKTOP_APPS,
+            ...(runAs ? { runAs } : {}),
+            logger,
+          });
+          locals.push(local);
+          desktops.push({ id: `local-${i}`, url: local.url, password });
+          notes.push(`Worker local-${i} drives its own desktop ${local.display} (${local.url}).`);
+        }
+      }
+    }
+    if (config.worker.configured) {
+      const model = createModelClient(config.worker.engine);
+      for (const desk of desktops) {
+        if (options.registerDesktops) {
+          await bus.request(Api.desktopWorkersRegister, {
+            worker_id: desk.id,
+            novnc_url: desk.url,
+            ...(desk.password ? { vnc_password: desk.password } : {}),
+          });
+        }
+        const target = { url: desk.url, ...(desk.password ? { password: desk.password } : {}) };
+        const desktop = await new PooledVncDesktop(pool, target).connect();
+        const runtime = new AgentRuntime({
+          bus,
+          id: desk.id,
+          kind: 'worker',
+          desktopId: desk.id,
+          capabilities: ['computer'],
+          metadata: { os: 'linux', engine: config.worker.engine.engine, model: config.worker.model },
+          heartbeatMs: config.env.FIGARO_HEARTBEAT_INTERVAL * 1000,
+          logger: logger.child({ agent: desk.id }),
+          execute: createWorkerExecutor({
+            model,
+            modelName: config.worker.model,
+            bus,
+            desktop,
+            workerId: desk.id,
+            uploadImage: imageUploader(bus),
+            settleMs: config.env.FIGARO_SETTLE_MS,
+            askHumanTimeoutS: config.env.FIGARO_ASK_HUMAN_TIMEOUT,
+            limits: limitsFrom(config),
+            logger: logger.child({ agent: desk.id }),
+          }),
+        });
+        await runtime.start();
+        runtimes.push(runtime);
+      }
+    }
+    if (options.supervisorId && config.supervisor.configured) {
+      const runtime = new AgentRuntime({
+        bus,
+        id: options.supervisorId,
+        kind: 'supervisor',
+        maxConcurrent: config.env.FIGARO_SUPERVISOR_MAX_SESSIONS,
+        capabilities: ['delegate'],
+        metadata: { engine: config.supervisor.engine.engine, model: config.supervisor.model },
+        heartbeatMs: config.env.FIGARO_HEARTBEAT_INTERVAL * 1000,
+        logger: logger.child({ agent: options.supervisorId }),
+        execute: createSupervisorExecutor({
+          model: createModelClient(config.supervisor.engine),
+          modelName: config.supervisor.model,
+          bus,
+          supervisorId: options.supervisorId,
+          uploadImage: imageUploader(bus),
+          delegationInactivityTimeoutMs: config.env.FIGARO_SUPERVISOR_DELEGATION_INACTIVITY_TIMEOUT * 1000,
+          askHumanTimeoutS: config.env.FIGARO_ASK_HUMAN_TIMEOUT,
+          limits: limitsFrom(config),
+          logger: logger.child({ agent: options.supervisorId }),
+        }),
+      });
+      await runtime.start();
+      runtimes.push(runtime);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { notes, ids: runtimes.map((r) => r.id), stop };
+}
+
+function limitsFrom(config: AgentConfig) {
+  return {
+    ...(config.env.FIGARO_MAX_TURNS !== undefined ? { maxTurns: config.env.FIGARO_MAX_TURNS } : {}),
+    ...(config.env.FIGARO_BUDGET_USD !== undefined ? { budgetUsd: config.env.FIGARO_BUDGET_USD } : {}),
+    ...(config.env.FIGARO_MAX_DURATION !== undefined ? { maxDurationS: config.env.FIGARO_MAX_DURATION } : {}),
+  };
+}
+
+/** The uid/gid of `figaro-desktop` when we are root and it exists (install.sh creates it). */
+async function unprivilegedUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const [uid, gid] = await Promise.all([
+      run('id', ['-u', 'figaro-desktop']),
+      run('id', ['-g', 'figaro-desktop']),
+    ]);
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  } catch {
+    return undefined;
+  }
+}
