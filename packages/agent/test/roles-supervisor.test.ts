@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { MemoryBroker, MemoryBus } from '@figaro/bus';
 import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
 import { Api, type BlobRef, type Clock, silentLogger } from '@figaro/protocol';
@@ -217,6 +217,50 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
     });
     expect(worker.remaining).toBe(0);
     expect(supervisor.remaining).toBe(0);
+  });
+
+  it('reads the fleet and the task history with list_workers, get_task, list_tasks and search_tasks', async () => {
+    await startWorker('sv-w6', []);
+    const taskId = randomUUID();
+    const supervisor = await startSupervisor('sv-s6', [
+      modelTurn({
+        toolCalls: [
+          { name: 'list_workers', input: {} },
+          { name: 'get_task', input: { task_id: taskId, include_messages: true } },
+          { name: 'list_tasks', input: { status: 'running', limit: 50 } },
+          { name: 'search_tasks', input: { query: 'zebra' } },
+          { name: 'get_task', input: { task_id: randomUUID() } },
+        ],
+      }),
+      modelTurn({ text: 'Looked around.' }),
+    ]);
+    await agentBus.request(Api.tasksCreate, {
+      prompt: 'Survey the fleet and the zebra tasks',
+      options: { target: 'supervisor', task_id: taskId },
+    });
+    await eventually(
+      () => store.tasks.get(taskId),
+      (t) => t?.status === 'completed',
+    );
+    const [workers, own, list, search, missing] = lastToolResults(supervisor.requests[1]);
+    const fleet: unknown = JSON.parse(textOf(workers?.content ?? []));
+    expect(fleet).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 'sv-w6', agent_connected: true })]),
+    );
+    expect(JSON.parse(textOf(own?.content ?? []))).toMatchObject({
+      task_id: taskId,
+      prompt: 'Survey the fleet and the zebra tasks',
+      status: 'running',
+      messages: expect.arrayContaining([
+        { seq: 1, type: 'UserMessage', text: 'Survey the fleet and the zebra tasks' },
+      ]),
+    });
+    const running: Array<{ task_id: string; status: string }> = JSON.parse(textOf(list?.content ?? []));
+    expect(running.map((t) => t.task_id)).toContain(taskId);
+    expect(running.every((t) => t.status === 'running')).toBe(true);
+    const found: Array<{ task_id: string }> = JSON.parse(textOf(search?.content ?? []));
+    expect(found.map((t) => t.task_id)).toEqual([taskId]);
+    expect(missing?.is_error).toBe(true);
   });
 
   it('cancels the supervisor task and the delegated task within 2 s when the supervisor task is stopped', async () => {
