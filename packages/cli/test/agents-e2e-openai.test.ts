@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import {
+  startFakeOpenAI,
+  startX11vnc,
+  startXClient,
+  tempDir,
+  textReply,
+  toolCall,
+  type VncServerHandle,
+  type XClientHandle,
+} from '@figaro/testkit';
+import { describe, expect, it } from 'vitest';
+import {
+  cleanups,
+  expectToolCallsWithScreenshotsAndCost,
+  fileContent,
+  runTask,
+  storedMessages,
+  up,
+  useTeardown,
+} from './support/agents-e2e.js';
+
+useTeardown();
+
+describe('agents end to end with the openai engine (fake OpenAI-compatible server)', () => {
+  it('figaro up --desktop drives an x11vnc desktop through chat completions with tool calls', async () => {
+    const fake = await startFakeOpenAI();
+    cleanups.push(() => fake.stop());
+    const desktop: VncServerHandle = await startX11vnc({ password: 'oaipw1' });
+    cleanups.push(() => desktop.stop());
+    const work = await tempDir();
+    cleanups.push(work.remove);
+    const xterm: XClientHandle = startXClient(
+      'xterm',
+      ['-geometry', '200x60+0+0', '-e', 'bash', '--norc', '--noprofile'],
+      {
+        env: desktop.env,
+        cwd: work.path,
+      },
+    );
+    cleanups.push(() => xterm.stop());
+    const file = join(work.path, 'FILE');
+    fake.script.reply(
+      toolCall('computer', { action: 'screenshot' }),
+      toolCall('computer', { action: 'left_click', coordinate: [400, 300] }),
+      toolCall('computer', { action: 'type', text: `echo done > ${file}` }),
+      toolCall('computer', { action: 'key', text: 'Return' }),
+      textReply('The file now holds "done".'),
+    );
+    const { clientEnv } = await up(
+      fake,
+      ['--workers', '0', '--desktop', desktop.url.replace('vnc://', 'vnc://:oaipw1@')],
+      {
+        FIGARO_WORKER_ENGINE: 'openai',
+        FIGARO_SUPERVISOR_ENGINE: 'openai',
+        FIGARO_OPENAI_BASE_URL: fake.baseUrl,
+        FIGARO_OPENAI_API_KEY: 'sk-openai-test',
+        FIGARO_WORKER_MODEL: 'gpt-4.1',
+      },
+    );
+    const result = await runTask(clientEnv);
+    expect(result.code, result.err).toBe(0);
+    expect((await fileContent(file)).trim()).toBe('done');
+    expectToolCallsWithScreenshotsAndCost(await storedMessages(clientEnv));
+    fake.assertDone();
+  }, 90_000);
+});

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { type FakeAnthropic, tempDir, textReply, toolUse } from '@figaro/testkit';
+import { afterEach, expect } from 'vitest';
+import { type FigaroProcess, interrupt, startFigaro } from './figaro-process.js';
+
+/** Cleanups of the current test, run in reverse order after it. */
+export const cleanups: Array<() => Promise<void>> = [];
+export const running: FigaroProcess[] = [];
+/** Registers the teardown of `cleanups` and `running` in the calling test file. */
+export function useTeardown(): void {
+  afterEach(async () => {
+    for (const proc of running.splice(0)) if (proc.child.exitCode === null) await interrupt(proc);
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+}
+
+/** Scripts the model: look, click the xterm, type a command, press Return, answer. */
+export function scriptWorker(fake: FakeAnthropic, file: string, click: [number, number]): void {
+  fake.script.reply(
+    toolUse('computer', { action: 'screenshot' }),
+    toolUse('computer', { action: 'left_click', coordinate: click }),
+    toolUse('computer', { action: 'type', text: `echo done > ${file}` }),
+    toolUse('computer', { action: 'key', text: 'Return' }),
+    textReply('The file now holds "done".'),
+  );
+}
+
+export async function fileContent(path: string, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await readFile(path, 'utf8').catch(() => '');
+    if (text.length > 0) return text;
+    if (Date.now() > deadline) throw new Error(`${path} stayed empty`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts `figaro up` with the fake model and returns the client environment for the CLI. */
+export async function up(model: { url: string }, args: string[], extraEnv: Record<string, string> = {}) {
+  const dir = await tempDir();
+  cleanups.push(dir.remove);
+  const proc = startFigaro(['up', '--port', '0', '--data-dir', dir.path, ...args], {
+    FIGARO_ANTHROPIC_API_KEY: 'sk-test-key',
+    FIGARO_ANTHROPIC_BASE_URL: model.url,
+    FIGARO_WORKER_MODEL: 'claude-sonnet-4-6',
+    FIGARO_SETTLE_MS: '150',
+    ...extraEnv,
+  });
+  running.push(proc);
+  const url = await proc.ready;
+  return { proc, dir: dir.path, clientEnv: { FIGARO_URL: url, FIGARO_DATA_DIR: dir.path } };
+}
+
+export async function runTask(
+  clientEnv: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const cli = startFigaro(
+    ['task', 'create', 'Write done into the file with the terminal', '--target', 'worker', '--wait'],
+    clientEnv,
+  );
+  running.push(cli);
+  const code = await cli.exited;
+  return { code, out: cli.stdout(), err: cli.stderr() };
+}
+
+/** The stored events of the newest task, through the CLI's JSON output. */
+export async function storedMessages(
+  clientEnv: Record<string, string>,
+): Promise<Array<{ type: string; payload: Record<string, unknown> }>> {
+  const list = startFigaro(['task', 'list', '--json'], clientEnv);
+  await list.exited;
+  const tasks = JSON.parse(list.stdout()) as { tasks: Array<{ task_id: string }> };
+  const id = tasks.tasks[0]?.task_id ?? '';
+  const get = startFigaro(['task', 'get', id, '--json'], clientEnv);
+  await get.exited;
+  return (JSON.parse(get.stdout()) as { messages: Array<{ type: string; payload: Record<string, unknown> }> })
+    .messages;
+}
+
+export function expectToolCallsWithScreenshotsAndCost(
+  messages: Array<{ type: string; payload: Record<string, unknown> }>,
+): void {
+  const text = JSON.stringify(messages);
+  for (const action of ['screenshot', 'left_click', 'type', 'key'])
+    expect(text).toContain(`"action":"${action}"`);
+  expect(text).toMatch(/"type":"image","source":\{"type":"blob","sha256":"[0-9a-f]{64}"/);
+  expect(text).not.toMatch(/"type":"base64"/);
+  const costs = messages.map((m) => m.payload.cost_usd).filter((c): c is number => typeof c === 'number');
+  expect(costs.length).toBeGreaterThanOrEqual(5);
+  expect(costs.every((c) => c > 0)).toBe(true);
+}
