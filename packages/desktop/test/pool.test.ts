@@ -67,8 +67,10 @@ describe('DesktopPool against Xvnc', () => {
     const targetTwo = { url: proxyTwo.url };
     const order: string[] = [];
     const gate = deferred();
+    const firstStarted = deferred();
     const first = pool.use(targetOne, async (desktop) => {
       order.push('one:first:start');
+      firstStarted.resolve();
       await gate.promise;
       order.push('one:first:end');
       return desktop;
@@ -78,6 +80,7 @@ describe('DesktopPool against Xvnc', () => {
       return desktop;
     });
     // The other desktop answers while the first is still blocked.
+    await firstStarted.promise;
     const other = await pool.use(targetTwo, async (desktop) => {
       order.push('two');
       return (await desktop.screenshot()).width;
