@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { MemoryBroker, MemoryBus } from '@figaro/bus';
+import { MemoryBroker, MemoryBus, type Subscription, subscribeEvent } from '@figaro/bus';
 import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
-import { Api, type BlobRef, type Clock, silentLogger } from '@figaro/protocol';
+import { Api, type BlobRef, type Clock, Events, silentLogger } from '@figaro/protocol';
 import { openStore, type Store } from '@figaro/store';
 import { tempDir } from '@figaro/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   type ModelTurn,
   type SupervisorExecutorOptions,
   type UploadImage,
+  type WorkerExecutorOptions,
 } from '../src/index.js';
 import { computerTurn, FakeDesktop, modelTurn, ScriptedModel, type ScriptedTurn } from '../src/testing.js';
 
@@ -41,7 +42,11 @@ class ManualClock implements Clock {
     return new Date(this.#now);
   }
 
+  /** Timers ever set, by duration. */
+  readonly created = new Map<number, number>();
+
   setTimeout(fn: () => void, ms: number) {
+    this.created.set(ms, (this.created.get(ms) ?? 0) + 1);
     const timer = { at: this.#now + ms, ms, fn };
     this.#timers.add(timer);
     return { cancel: () => void this.#timers.delete(timer) };
@@ -80,6 +85,7 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
   let agentBus: MemoryBus;
   let server: OrchestratorServer;
   const runtimes: AgentRuntime[] = [];
+  const subscriptions: Subscription[] = [];
 
   beforeAll(async () => {
     dir = await tempDir();
@@ -97,6 +103,7 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
     });
   });
   afterEach(async () => {
+    for (const subscription of subscriptions.splice(0)) await subscription.unsubscribe();
     for (const runtime of runtimes.splice(0)) await runtime.stop();
   });
   afterAll(async () => {
@@ -112,7 +119,7 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
     await runtime.start();
   }
 
-  async function startWorker(id: string, script: ScriptedTurn[]) {
+  async function startWorker(id: string, script: ScriptedTurn[], extra: Partial<WorkerExecutorOptions> = {}) {
     const model = new ScriptedModel(script);
     await start(
       new AgentRuntime({
@@ -127,6 +134,7 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
           workerId: id,
           uploadImage: upload,
           settleMs: 0,
+          ...extra,
         }),
         logger: silentLogger,
         heartbeatMs: 500,
@@ -293,7 +301,14 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
 
   it('stops a delegated task that shows no activity for the inactivity timeout and tells the model', async () => {
     const clock = new ManualClock();
-    await startWorker('sv-w3', [hang]);
+    // The stuck worker repeats its `thinking` state every 20 ms: liveness, not activity.
+    await startWorker('sv-w3', [hang], { progressRepeatMs: 20 });
+    const progress: Array<{ task_id: string; state: string }> = [];
+    subscriptions.push(
+      await subscribeEvent(agentBus, Events.taskProgress, async (event) => {
+        progress.push(event);
+      }),
+    );
     const supervisor = await startSupervisor(
       'sv-s3',
       [delegateTurn('Do something slow', 'sv-w3'), modelTurn({ text: 'The worker got stuck.' })],
@@ -303,11 +318,18 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
       prompt: 'Delegate something slow',
       options: { target: 'supervisor' },
     });
-    await eventually(
+    const running = await eventually(
       () => childOf(task.task_id),
       (t) => t?.status === 'running',
       10_000,
     );
+    const repeats = async () => progress.filter((p) => p.task_id === running?.id).length;
+    await eventually(repeats, (n) => n >= 3);
+    const armedBefore = clock.created.get(60_000);
+    const seen = await repeats();
+    await eventually(repeats, (n) => n >= seen + 3);
+    expect(clock.created.get(60_000)).toBe(armedBefore);
+    expect(clock.armed(60_000)).toBe(1);
     // Advance past the timeout on every poll: events that re-arm the timer meanwhile cannot hide it.
     const child = await eventually(
       async () => {

@@ -38,8 +38,10 @@ export interface FollowOptions {
 
 /**
  * Follows a delegated task until it ends. Subscribes to its events first, then reads its state once
- * (the task may have ended before the subscription). Every event resets the inactivity timer; a
- * `waiting_human`, `budget` or `paused` progress state suspends it until the next event. Events of an attempt
+ * (the task may have ended before the subscription). Every message and every change of progress state
+ * resets the inactivity timer (a progress event that repeats the current state is a liveness signal
+ * and does not); a `waiting_human`, `budget` or `paused` state suspends it until the next event. The
+ * timer runs from the delegation on, so a child that stays queued counts as inactive. Events of an attempt
  * older than one already seen are ignored (a requeued task's previous assignee). On timeout or abort
  * the child is stopped (`figaro.api.tasks.stop`), never left running.
  */
@@ -53,6 +55,8 @@ export async function followDelegatedTask(options: FollowOptions): Promise<Deleg
   let timer: { cancel(): void } | undefined;
   let suspended = false;
   let latestAttempt = 0;
+  let lastState: ProgressState | undefined;
+  let lastStateAttempt = 0;
   const finish = (outcome: DelegationOutcome) => {
     if (finished) return;
     finished = true;
@@ -84,6 +88,10 @@ export async function followDelegatedTask(options: FollowOptions): Promise<Deleg
       }),
       await subscribeEvent(bus, Events.taskProgress.at(taskId), async (event) => {
         if (!current(event.attempt)) return;
+        // A repeat of the same state is the child's liveness signal (every 30 s), not activity.
+        if (event.state === lastState && event.attempt === lastStateAttempt) return;
+        lastState = event.state;
+        lastStateAttempt = event.attempt;
         suspended = SUSPENDING_STATES.has(event.state);
         arm();
       }),

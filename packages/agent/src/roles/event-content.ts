@@ -1,11 +1,12 @@
 import type { BlobRef, ContentBlock } from '@figaro/protocol';
 import type { ImagePart, MessagePart } from '../model/model-client.js';
+import type { ImageUploader } from '../runtime/blob-upload.js';
 
 /**
- * Stores image bytes as a blob (`figaro.api.blobs.put`) and resolves with its reference. Injected: the
- * runtime's blob upload provides it; tests pass an in-memory one.
+ * Stores image bytes as a blob (`figaro.api.blobs.put`) and resolves with its reference: the runtime's
+ * `ImageUploader` (`imageUploader(bus)`); tests pass an in-memory one.
  */
-export type UploadImage = (data: Buffer, mediaType: string) => Promise<BlobRef>;
+export type UploadImage = ImageUploader;
 
 /** An image block as task events carry it: a blob reference, never base64. */
 export type BlobImageBlock = {

@@ -2,6 +2,7 @@ import type { Bus } from '@figaro/bus';
 import {
   type Clock,
   type Logger,
+  type ProgressState,
   silentLogger,
   systemClock,
   type TaskInput,
@@ -45,6 +46,8 @@ export interface RoleOptions {
   cost?: (model: string, usage: Usage) => number;
   /** How often follow-up input (`figaro.task.{id}.input`) is moved into the loop, in ms. Default 250. */
   inputPollMs?: number;
+  /** The current progress state is published again after this long without a change, in ms. Default 30,000. */
+  progressRepeatMs?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -86,13 +89,29 @@ export async function runRole(ctx: TaskContext, run: RoleRun): Promise<TaskResul
     for (const item of ctx.takeInputs()) input.push(toAgentInput(item));
   };
   const poller = startPolling(pump, options.inputPollMs ?? 250, clock);
+  // PROTOCOL.md: progress goes out on every change and at least every 30 s while the task runs.
+  let state: ProgressState = 'thinking';
+  let stateAt = clock.now().getTime();
+  const repeatMs = options.progressRepeatMs ?? 30_000;
+  const repeater = startPolling(
+    () => {
+      if (clock.now().getTime() - stateAt < repeatMs) return;
+      stateAt = clock.now().getTime();
+      void ctx.events.progress(state, clock.now());
+    },
+    Math.min(repeatMs, 5_000),
+    clock,
+  );
   let budgetQuestions = 0;
   const askBudget: AskHuman = (question, signal) => run.ask(`budget-${++budgetQuestions}`, question, signal);
 
   const onEvent = async (event: AgentLoopEvent): Promise<void> => {
     pump();
-    if (event.type === 'progress') await ctx.events.progress(event.state, clock.now());
-    else if (event.type === 'message' && event.role === 'assistant')
+    if (event.type === 'progress') {
+      state = event.state;
+      stateAt = clock.now().getTime();
+      await ctx.events.progress(event.state, clock.now());
+    } else if (event.type === 'message' && event.role === 'assistant')
       await ctx.events.message({
         type: 'AssistantMessage',
         content: await toEventContent(event.content, upload),
@@ -128,6 +147,7 @@ export async function runRole(ctx: TaskContext, run: RoleRun): Promise<TaskResul
     throw new AgentError(result.error ?? 'agent loop failed');
   } finally {
     poller.cancel();
+    repeater.cancel();
   }
 }
 
