@@ -350,6 +350,36 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
     );
   });
 
+  it('does not count time in the queue as inactivity: the timer starts when the child is assigned', async () => {
+    const clock = new ManualClock();
+    await startSupervisor('sv-s5', [delegateTurn('Wait for a worker', 'sv-w5')], {
+      clock,
+      delegationInactivityTimeoutMs: 60_000,
+    });
+    const task = await agentBus.request(Api.tasksCreate, {
+      prompt: 'Delegate to a worker that is not there yet',
+      options: { target: 'supervisor' },
+    });
+    const queued = await eventually(
+      () => childOf(task.task_id),
+      (t) => t?.status === 'pending',
+      10_000,
+    );
+    // Followed, and suspended while queued: no timer is armed, and time passing changes nothing.
+    await eventually(
+      async () => clock.created.get(60_000) ?? 0,
+      (n) => n === 0,
+    );
+    clock.advance(10 * 60_000);
+    expect((await store.tasks.get(queued?.id ?? ''))?.status).toBe('pending');
+    await startWorker('sv-w5', [hang]);
+    await eventually(
+      async () => clock.armed(60_000),
+      (n) => n === 1,
+      10_000,
+    );
+  });
+
   it('suspends the inactivity timer while the delegated task waits for a human', async () => {
     const clock = new ManualClock();
     await startWorker('sv-w4', [

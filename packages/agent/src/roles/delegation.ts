@@ -41,7 +41,8 @@ export interface FollowOptions {
  * (the task may have ended before the subscription). Every message and every change of progress state
  * resets the inactivity timer (a progress event that repeats the current state is a liveness signal
  * and does not); a `waiting_human`, `budget` or `paused` state suspends it until the next event. The
- * timer runs from the delegation on, so a child that stays queued counts as inactive. Events of an attempt
+ * timer is also suspended while the child waits in the queue for a worker (only its thinking and
+ * acting time counts, ARCHITECTURE.md), and starts when it is assigned. Events of an attempt
  * older than one already seen are ignored (a requeued task's previous assignee). On timeout or abort
  * the child is stopped (`figaro.api.tasks.stop`), never left running.
  */
@@ -95,6 +96,11 @@ export async function followDelegatedTask(options: FollowOptions): Promise<Deleg
         suspended = SUSPENDING_STATES.has(event.state);
         arm();
       }),
+      await subscribeEvent(bus, Events.taskAssigned.at(taskId), async () => {
+        // Assigned (again, after a requeue): the child is being worked on from now.
+        suspended = false;
+        arm();
+      }),
       await subscribeEvent(bus, Events.taskComplete.at(taskId), async (event) => {
         if (current(event.attempt)) finish({ kind: 'completed', result: event.result.result ?? null });
       }),
@@ -109,7 +115,8 @@ export async function followDelegatedTask(options: FollowOptions): Promise<Deleg
       else if (task.status === 'failed') finish({ kind: 'failed', error: task.error ?? 'failed' });
       else if (task.status === 'cancelled') finish({ kind: 'failed', error: task.error ?? 'cancelled' });
       else {
-        suspended = task.waiting_on !== null && SUSPENDING_WAITS.has(task.waiting_on);
+        suspended =
+          task.status === 'pending' || (task.waiting_on !== null && SUSPENDING_WAITS.has(task.waiting_on));
         if (timer === undefined) arm();
       }
     }
