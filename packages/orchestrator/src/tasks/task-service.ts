@@ -92,7 +92,13 @@ export class TaskService {
    */
   async delegate(request: z.output<typeof DelegateRequest>): Promise<z.input<typeof DelegateReply>> {
     const existing = await this.#deps.store.tasks.getByIdempotencyKey(request.idempotency_key);
-    if (existing) return delegateReply(existing);
+    if (existing) {
+      // The key is the model's tool-use id: the same key under another parent is another call.
+      if (existing.parent_task_id !== request.parent_task_id) {
+        throw new FigaroError('conflict', `idempotency key ${request.idempotency_key} was used for another task`);
+      }
+      return delegateReply(existing);
+    }
     const parent = await this.#deps.store.tasks.get(request.parent_task_id);
     if (!parent) throw new FigaroError('not_found', `parent task ${request.parent_task_id} not found`);
     if (parent.supervisor_id !== request.supervisor_id) {
