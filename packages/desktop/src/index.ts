@@ -23,8 +23,18 @@ export { Framebuffer } from './rfb/framebuffer.js';
 export type { HandshakeOptions, ServerInit } from './rfb/handshake.js';
 export { ClientMessage, Encoding } from './rfb/messages.js';
 export { type FramebufferUpdateInfo, RfbClient, type RfbClientOptions } from './rfb/rfb-client.js';
-export { type RfbConnector, type RfbTransport, tcpConnector } from './rfb/transport.js';
+export { type SecurityInfo, SecurityType } from './rfb/security.js';
+export type { VncTlsOptions } from './rfb/tls.js';
+export {
+  type RfbConnector,
+  type RfbTransport,
+  streamTransport,
+  type TlsSessionInfo,
+  tcpConnector,
+} from './rfb/transport.js';
+export { VeNCryptSubType } from './rfb/vencrypt.js';
 export { RfbVersion } from './rfb/version.js';
+export { type WsConnectorOptions, wsConnector } from './rfb/ws-transport.js';
 export { fromScreen, type ScaleMapping, scaleToFit, toScreen } from './scaling.js';
 export {
   type HostKeyStore,
@@ -52,4 +62,4 @@ export {
   type VncScreenshotResult,
 } from './vnc-actions.js';
 export { VncDesktop, type VncDesktopOptions } from './vnc-desktop.js';
-export { parseVncUrl, type VncEndpoint } from './vnc-url.js';
+export { parseVncUrl, type VncEndpoint, type VncTransportKind } from './vnc-url.js';

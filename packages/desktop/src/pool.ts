@@ -7,7 +7,7 @@ import { VncDesktop } from './vnc-desktop.js';
 
 /** Where a pooled desktop is and how to log in. The pool keeps one connection per distinct target. */
 export interface DesktopTarget {
-  /** `vnc://host[:port]`. */
+  /** `vnc://host[:port]`, or `ws://` / `wss://` (RFB over a WebSocket); `?tls=1` requires TLS. */
   url: string;
   /** VNC password; part of the connection's identity (a changed password opens a new connection). */
   password?: string;

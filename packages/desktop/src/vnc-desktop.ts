@@ -12,6 +12,7 @@ import { type ImageEncoder, sharpEncoder } from './image-encoder.js';
 import type { HandshakeOptions } from './rfb/handshake.js';
 import { RfbClient } from './rfb/rfb-client.js';
 import { type RfbConnector, tcpConnector } from './rfb/transport.js';
+import { wsConnector } from './rfb/ws-transport.js';
 import { scaleToFit } from './scaling.js';
 import { ScreenSettle } from './screen-settle.js';
 import { SerialQueue } from './serial-queue.js';
@@ -20,11 +21,14 @@ import { parseVncUrl } from './vnc-url.js';
 
 /** Options of `VncDesktop.connect`. */
 export interface VncDesktopOptions extends HandshakeOptions {
-  /** `vnc://host[:port]` (default port 5900). Either this or `connector`. */
+  /**
+   * `vnc://host[:port]` (default port 5900), or `ws://` / `wss://` for RFB over a websockify-compatible
+   * WebSocket; `?tls=1` requires TLS (VeNCrypt). See `parseVncUrl`. Either this or `connector`.
+   */
   url?: string;
-  /** Opens the byte stream; overrides `url` (used for TLS/WebSocket transports and tests). */
+  /** Opens the byte stream; overrides `url` (used for custom transports and tests). */
   connector?: RfbConnector;
-  /** TCP connect timeout in milliseconds; default 10 000. */
+  /** Connect timeout in milliseconds (TCP, or TCP + HTTP upgrade for WebSockets); default 10 000. */
   connectTimeoutMs?: number;
   /** RFB encodings to offer, most preferred first (see `Encoding`). Default ZRLE, CopyRect, Raw, DesktopSize. */
   encodings?: readonly number[];
@@ -73,16 +77,28 @@ export class VncDesktop implements Desktop {
   static async connect(options: VncDesktopOptions): Promise<VncDesktop> {
     let connector = options.connector;
     let password = options.password;
+    let username = options.username;
+    let requireTls = options.requireTls;
     if (!connector) {
       if (!options.url) throw new DesktopError('invalid_request', 'VncDesktop needs a url or a connector');
       const endpoint = parseVncUrl(options.url);
-      connector = tcpConnector(endpoint.host, endpoint.port, options.connectTimeoutMs);
+      connector =
+        endpoint.wsUrl !== undefined
+          ? wsConnector(endpoint.wsUrl, {
+              ...(options.connectTimeoutMs !== undefined ? { timeoutMs: options.connectTimeoutMs } : {}),
+              ...(options.tls !== undefined ? { tls: options.tls } : {}),
+            })
+          : tcpConnector(endpoint.host, endpoint.port, options.connectTimeoutMs);
       password ??= endpoint.password;
+      username ??= endpoint.username;
+      requireTls ||= endpoint.requireTls;
     }
     const logger = options.logger ?? silentLogger;
     const client = await RfbClient.connect({
       ...options,
       ...(password !== undefined ? { password } : {}),
+      ...(username !== undefined ? { username } : {}),
+      ...(requireTls !== undefined ? { requireTls } : {}),
       connector,
       logger,
     });

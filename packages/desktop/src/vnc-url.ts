@@ -1,15 +1,39 @@
 import { DesktopError } from './errors.js';
 
+/** How the RFB byte stream reaches the server. */
+export type VncTransportKind = 'tcp' | 'ws' | 'wss';
+
 /** Where a VNC desktop is and how to log in. */
 export interface VncEndpoint {
+  /** `tcp` for vnc://, `ws`/`wss` for RFB over a websockify-compatible WebSocket. */
+  transport: VncTransportKind;
   host: string;
   port: number;
+  /** For ws/wss: the URL to open, without user name, password or the `tls` option. */
+  wsUrl?: string;
+  /** True when the URL asks for TLS (`?tls=1`): only VeNCrypt TLS/X509 sub-types are accepted. */
+  requireTls: boolean;
+  /** User name from the URL (VeNCrypt Plain sub-types only). */
+  username?: string;
   password?: string;
 }
 
+const DEFAULT_PORTS: Readonly<Record<VncTransportKind, number>> = { tcp: 5900, ws: 80, wss: 443 };
+const YES = new Set(['1', 'true', 'yes', 'on', 'require']);
+const NO = new Set(['0', 'false', 'no', 'off']);
+
 /**
- * Parses `vnc://[:password@]host[:port]` (port default 5900). A password in the URL is
- * percent-decoded; prefer passing it separately so it stays out of logs.
+ * Parses a VNC address:
+ * - `vnc://[[user]:password@]host[:port]` — RFB over TCP (port default 5900);
+ * - `ws://…` / `wss://…` (default ports 80/443, path and other query kept, e.g.
+ *   `wss://gw.example/websockify?token=t`) — RFB over a websockify-compatible WebSocket.
+ *
+ * The option `?tls=1` (also `true`, `yes`, `require`) asks for TLS inside RFB: only VeNCrypt's TLS and
+ * X509 sub-types are accepted and the connection fails when the server offers neither. Without it the
+ * client prefers None or VncAuth and uses VeNCrypt (TLS) only when the server requires it.
+ *
+ * A password in the URL is percent-decoded; prefer passing it separately so it stays out of logs. It is
+ * never sent as HTTP credentials to a WebSocket server.
  */
 export function parseVncUrl(url: string): VncEndpoint {
   let parsed: URL;
@@ -18,11 +42,40 @@ export function parseVncUrl(url: string): VncEndpoint {
   } catch (err) {
     throw new DesktopError('invalid_request', 'invalid VNC URL', { cause: err });
   }
-  if (parsed.protocol !== 'vnc:')
-    throw new DesktopError('invalid_request', `not a vnc:// URL (${parsed.protocol})`);
+  const transport = transportOf(parsed.protocol);
+  if (!transport)
+    throw new DesktopError('invalid_request', `not a vnc://, ws:// or wss:// URL (${parsed.protocol})`);
   if (!parsed.hostname) throw new DesktopError('invalid_request', 'VNC URL has no host');
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = parsed.port ? Number(parsed.port) : 5900;
+  const port = parsed.port ? Number(parsed.port) : DEFAULT_PORTS[transport];
   const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
-  return password !== undefined ? { host, port, password } : { host, port };
+  const username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
+  const requireTls = parseTlsOption(parsed.searchParams.get('tls'));
+  const endpoint: VncEndpoint = { transport, host, port, requireTls };
+  if (transport !== 'tcp') {
+    const clean = new URL(parsed.href);
+    clean.username = '';
+    clean.password = '';
+    clean.hash = '';
+    clean.searchParams.delete('tls');
+    endpoint.wsUrl = clean.href;
+  }
+  if (username !== undefined) endpoint.username = username;
+  if (password !== undefined) endpoint.password = password;
+  return endpoint;
+}
+
+function transportOf(protocol: string): VncTransportKind | undefined {
+  if (protocol === 'vnc:') return 'tcp';
+  if (protocol === 'ws:') return 'ws';
+  if (protocol === 'wss:') return 'wss';
+  return undefined;
+}
+
+function parseTlsOption(value: string | null): boolean {
+  if (value === null) return false;
+  const lower = value.toLowerCase();
+  if (value === '' || YES.has(lower)) return true;
+  if (NO.has(lower)) return false;
+  throw new DesktopError('invalid_request', `VNC URL option tls=${value} is not one of 1, 0, true, false`);
 }

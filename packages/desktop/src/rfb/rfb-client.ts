@@ -97,7 +97,7 @@ export class RfbClient {
     });
     let init: ServerInit;
     try {
-      init = await handshake(reader, (data) => transport.write(data), options);
+      init = await handshake(reader, transport, options);
     } catch (err) {
       transport.destroy();
       throw err;

@@ -4,6 +4,8 @@ export {
   startX11vnc,
   startXClient,
   startXvnc,
+  startXvncTls,
   type VncServerHandle,
   type XClientHandle,
+  type XvncTlsHandle,
 } from '@figaro/testkit';
