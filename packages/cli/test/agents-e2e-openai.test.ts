@@ -47,17 +47,14 @@ describe('agents end to end with the openai engine (fake OpenAI-compatible serve
       toolCall('computer', { action: 'key', text: 'Return' }),
       textReply('The file now holds "done".'),
     );
-    const { clientEnv } = await up(
-      fake,
-      ['--workers', '0', '--desktop', desktop.url.replace('vnc://', 'vnc://:oaipw1@')],
-      {
-        FIGARO_WORKER_ENGINE: 'openai',
-        FIGARO_SUPERVISOR_ENGINE: 'openai',
-        FIGARO_OPENAI_BASE_URL: fake.baseUrl,
-        FIGARO_OPENAI_API_KEY: 'sk-openai-test',
-        FIGARO_WORKER_MODEL: 'gpt-4.1',
-      },
-    );
+    const { clientEnv } = await up(fake, ['--workers', '0', '--desktop', desktop.url], {
+      FIGARO_WORKER_ENGINE: 'openai',
+      FIGARO_SUPERVISOR_ENGINE: 'openai',
+      FIGARO_OPENAI_BASE_URL: fake.baseUrl,
+      FIGARO_OPENAI_API_KEY: 'sk-openai-test',
+      FIGARO_WORKER_MODEL: 'gpt-4.1',
+      FIGARO_VNC_PASSWORD: 'oaipw1',
+    });
     const result = await runTask(clientEnv);
     expect(result.code, result.err).toBe(0);
     expect((await fileContent(file)).trim()).toBe('done');

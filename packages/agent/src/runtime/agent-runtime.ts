@@ -46,6 +46,9 @@ export interface AgentRuntimeOptions {
   logger: Logger;
 }
 
+/** Every this many heartbeats the agent registers again instead (idempotent for the orchestrator). */
+const REREGISTER_EVERY = 4;
+
 interface Running {
   assignment: Assignment;
   abort: AbortController;
@@ -99,14 +102,21 @@ export class AgentRuntime {
         this.kind === 'worker' ? Events.workerStop.at(this.id) : Events.supervisorStop.at(this.id),
         async (stop) => {
           const running = this.#running.get(stop.task_id);
-          if (running && running.assignment.attempt === stop.attempt) running.abort.abort();
+          // A stop for this attempt or a later one (the task was taken back and given to someone else).
+          if (running && stop.attempt >= running.assignment.attempt) running.abort.abort();
         },
         { logger },
       ),
     );
     await this.register();
     const every = this.#options.heartbeatMs ?? 30_000;
-    this.#heartbeat = setInterval(() => void this.heartbeat(), every);
+    let beats = 0;
+    this.#heartbeat = setInterval(() => {
+      // Registering again now and then brings back an agent the orchestrator declared lost during
+      // a network partition (its heartbeats are ignored until it registers).
+      if (++beats % REREGISTER_EVERY === 0) void this.register().catch(() => {});
+      else void this.heartbeat();
+    }, every);
     this.#heartbeat.unref();
   }
 

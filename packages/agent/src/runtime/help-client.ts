@@ -53,6 +53,8 @@ export async function askHuman(
         await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
       }
     }
+    // Stopped while the request was on its way: the abort event has already fired.
+    if (signal.aborted) return { answered: false, reason: 'cancelled' };
     // The orchestrator times the request out; the local timer only guards against a lost response.
     const guard = (request.timeoutSeconds + 30) * 1000;
     const outcome = await Promise.race([

@@ -9,11 +9,12 @@ import { desktopFromUrl, startAgents } from '../runtime/agents.js';
 import { openBus } from '../runtime/backends.js';
 import { onShutdownSignal } from '../runtime/shutdown.js';
 
-export const workerUsage = `Usage: figaro worker [--id ID] [--desktop vnc://[:password@]host:port]
+export const workerUsage = `Usage: figaro worker [--id ID] [--desktop vnc://host:port]
 
 Runs one worker agent of a fleet (FIGARO_NATS_URL is required). It drives the desktop given with
 --desktop from any machine that reaches it — nothing is installed on the desktop — or, without
---desktop, a local desktop it starts. The id defaults to this host's name.`;
+--desktop, a local desktop it starts (the VNC password comes from FIGARO_VNC_PASSWORD). The id
+defaults to this host's name.`;
 
 export const supervisorUsage = `Usage: figaro supervisor [--id ID]
 
@@ -46,9 +47,8 @@ export async function runAgentProcess(
     typeof values.id === 'string' ? values.id : kind === 'worker' ? hostname() : `${hostname()}-supervisor`,
   );
   const desktopUrl = typeof values.desktop === 'string' ? values.desktop : undefined;
-  if (desktopUrl !== undefined && !/^vnc:\/\//.test(desktopUrl))
-    problems.push('--desktop: must be a vnc:// URL');
   if (problems.length > 0) throw new ConfigError(problems);
+  const desktop = desktopUrl ? desktopFromUrl(desktopUrl, id, env) : undefined;
 
   const logger = createLogger(server.logLevel);
   const bus = await openBus(server.bus, logger);
@@ -59,10 +59,11 @@ export async function runAgentProcess(
         ? { ...agentConfig, supervisor: { ...agentConfig.supervisor, configured: false } }
         : agentConfig,
     logger,
-    desktops: kind === 'worker' && desktopUrl ? [desktopFromUrl(desktopUrl, id)] : [],
+    desktops: kind === 'worker' && desktop ? [desktop] : [],
     localWorkers: kind === 'worker' && !desktopUrl ? 1 : 0,
     ...(kind === 'supervisor' ? { supervisorId: id } : {}),
-    registerDesktops: kind === 'worker',
+    // Agents may not create desktop entries (bus roles): the worker registers with its desktop's id.
+    registerDesktops: false,
   }).catch(async (err: unknown) => {
     await bus.close();
     throw err;

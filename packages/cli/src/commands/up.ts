@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { AgentId } from '@figaro/protocol';
 import { loadAgentConfig } from '../config/agent-config.js';
 import { ConfigError } from '../config/load.js';
 import { loadUpConfig } from '../config/up-config.js';
@@ -45,11 +46,12 @@ export async function runUp(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
       throw new ConfigError(['--workers: must be an integer from 0 to 32']);
     }
   }
-  const desktops = (values.desktop ?? []).map((url, i) => {
-    if (!/^vnc:\/\//.test(url))
-      throw new ConfigError([`--desktop: ${JSON.stringify(url)} must be a vnc:// URL`]);
-    return desktopFromUrl(url, `desktop-${i + 1}`);
-  });
+  // A URL, or the id of a stored desktop whose endpoint and sealed password the server resolves.
+  const desktops = (values.desktop ?? []).map((arg, i) =>
+    /^[a-z][a-z0-9+.-]*:\/\//.test(arg)
+      ? desktopFromUrl(arg, `desktop-${i + 1}`, env)
+      : { id: agentIdOrThrow(arg) },
+  );
   await runServer(config, 'embedded', { config: agentConfig, desktops, localWorkers });
 }
 
@@ -62,4 +64,11 @@ export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv): P
     'orchestrator',
   );
   await runServer(config, 'orchestrator');
+}
+
+function agentIdOrThrow(text: string): string {
+  if (!AgentId.safeParse(text).success) {
+    throw new ConfigError([`--desktop: ${JSON.stringify(text)} is neither a URL nor a desktop id`]);
+  }
+  return text;
 }

@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import {
   AgentRuntime,
+  createClaudeCodeWorkerExecutor,
   createModelClient,
   createSupervisorExecutor,
   createWorkerExecutor,
   imageUploader,
+  type TaskExecutor,
+  type WorkerExecutorOptions,
 } from '@figaro/agent';
 import type { Bus } from '@figaro/bus';
 import {
@@ -17,8 +20,9 @@ import {
   launchLocalDesktop,
   PooledVncDesktop,
 } from '@figaro/desktop';
-import { Api, type Logger, sanitizeAgentId } from '@figaro/protocol';
+import { Api, type Logger } from '@figaro/protocol';
 import type { AgentConfig } from '../config/agent-config.js';
+import { ConfigError } from '../config/load.js';
 
 /** A desktop a worker drives: its id (also the worker's id), VNC URL and password. */
 export interface WorkerDesktop {
@@ -50,18 +54,30 @@ export interface StartAgentsOptions {
 
 const run = promisify(execFile);
 
-/** Parses `vnc://[:password@]host[:port]`: the password is taken out of the URL. */
-export function desktopFromUrl(url: string, id?: string): WorkerDesktop {
-  const parsed = new URL(url);
-  const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
-  parsed.username = '';
-  parsed.password = '';
-  const clean = parsed.toString().replace(/\/$/, '');
-  return {
-    id: id ?? sanitizeAgentId(`vnc-${parsed.hostname}-${parsed.port || '5900'}`.replace(/\./g, '-')),
-    url: clean,
-    ...(password ? { password } : {}),
-  };
+/**
+ * A `--desktop` URL (`vnc://host:port`, `ws(s)://…`, `?tls=1` as the desktop package reads it) with
+ * its password from `FIGARO_VNC_PASSWORD`: a password inside the URL is refused, since argv is visible
+ * to every user of the machine.
+ */
+export function desktopFromUrl(url: string, id: string, env: NodeJS.ProcessEnv): WorkerDesktop {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError([`--desktop: ${JSON.stringify(url)} is not a URL`]);
+  }
+  if (!['vnc:', 'ws:', 'wss:'].includes(parsed.protocol)) {
+    throw new ConfigError([
+      `--desktop: ${JSON.stringify(url)} must be a vnc://, ws:// or wss:// URL, or a stored desktop's id`,
+    ]);
+  }
+  if (parsed.password) {
+    throw new ConfigError([
+      '--desktop: put no password in the URL (it shows in the process list); set FIGARO_VNC_PASSWORD',
+    ]);
+  }
+  const password = env.FIGARO_VNC_PASSWORD;
+  return { id, url, ...(password ? { password } : {}) };
 }
 
 /**
@@ -75,7 +91,22 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
   const runtimes: AgentRuntime[] = [];
   const locals: LocalDesktop[] = [];
   const pool = new DesktopPool({ logger: logger.child({ component: 'desktops' }) });
+  // If the process exits without stop() (a second Ctrl-C, a crash), still end the desktops it started:
+  // they run in process groups of their own, which a signal to this process does not reach.
+  const killDesktops = () => {
+    for (const local of locals) {
+      for (const pid of local.pids) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  };
+  process.on('exit', killDesktops);
   const stop = async () => {
+    process.off('exit', killDesktops);
     for (const runtime of runtimes.splice(0).reverse()) {
       await runtime.stop('interrupted by shutdown').catch(() => {});
     }
@@ -112,7 +143,6 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
       }
     }
     if (config.worker.configured) {
-      const model = createModelClient(config.worker.engine);
       for (const desk of desktops) {
         if (options.registerDesktops) {
           await bus.request(Api.desktopWorkersRegister, {
@@ -129,12 +159,15 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
           kind: 'worker',
           desktopId: desk.id,
           capabilities: ['computer'],
-          metadata: { os: 'linux', engine: config.worker.engine.engine, model: config.worker.model },
+          metadata: {
+            os: 'linux',
+            engine: config.worker.engine.engine,
+            model: config.worker.model,
+            novnc_url: desk.url,
+          },
           heartbeatMs: config.env.FIGARO_HEARTBEAT_INTERVAL * 1000,
           logger: logger.child({ agent: desk.id }),
-          execute: createWorkerExecutor({
-            model,
-            modelName: config.worker.model,
+          execute: workerExecutor(config, {
             bus,
             desktop,
             workerId: desk.id,
@@ -149,7 +182,15 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
         runtimes.push(runtime);
       }
     }
-    if (options.supervisorId && config.supervisor.configured) {
+    if (
+      options.supervisorId &&
+      config.supervisor.configured &&
+      config.supervisor.engine.engine === 'claude-code'
+    ) {
+      notes.push(
+        'The claude-code engine drives workers only: no supervisor runs here (set FIGARO_SUPERVISOR_ENGINE=anthropic or openai).',
+      );
+    } else if (options.supervisorId && config.supervisor.configured) {
       const runtime = new AgentRuntime({
         bus,
         id: options.supervisorId,
@@ -179,6 +220,26 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
     throw err;
   }
   return { notes, ids: runtimes.map((r) => r.id), stop };
+}
+
+/**
+ * The worker executor of the configured engine: `claude-code` runs Claude Code's own agent loop with
+ * Figaro's tools over MCP; the other engines run Figaro's loop on a ModelClient.
+ */
+function workerExecutor(
+  config: AgentConfig,
+  common: Omit<WorkerExecutorOptions, 'model' | 'modelName'>,
+): TaskExecutor {
+  const engine = config.worker.engine;
+  if (engine.engine === 'claude-code') {
+    const { engine: _engine, ...auth } = engine;
+    return createClaudeCodeWorkerExecutor({ ...common, ...auth, modelName: config.worker.model });
+  }
+  return createWorkerExecutor({
+    ...common,
+    model: createModelClient(engine),
+    modelName: config.worker.model,
+  });
 }
 
 function limitsFrom(config: AgentConfig) {

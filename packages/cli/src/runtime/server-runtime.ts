@@ -3,6 +3,7 @@ import { detectDesktopSupport } from '@figaro/desktop';
 import { bootstrapCredentials, resolveEncryptionKey, startOrchestratorServer } from '@figaro/orchestrator';
 import { SecretBox } from '@figaro/store';
 import type { AgentConfig } from '../config/agent-config.js';
+import { ConfigError } from '../config/load.js';
 import { describeBackends, type UpConfig } from '../config/up-config.js';
 import { createLogger } from '../logger.js';
 import { type StartedAgents, startAgents, type WorkerDesktop } from './agents.js';
@@ -17,7 +18,8 @@ import { onShutdownSignal } from './shutdown.js';
 /** Agents to run inside an embedded server (`figaro up`). */
 export interface EmbeddedAgents {
   config: AgentConfig;
-  desktops: WorkerDesktop[];
+  /** Desktops by URL, or by the id of a stored desktop (resolved here, with its sealed password). */
+  desktops: Array<WorkerDesktop | { id: string }>;
   /** Local desktops to start; undefined: one when an X server is installed. */
   localWorkers: number | undefined;
 }
@@ -72,11 +74,29 @@ export async function runServer(
   let started: StartedAgents | undefined;
   if (agents) {
     const localWorkers = agents.localWorkers ?? ((await detectDesktopSupport()).server ? 1 : 0);
+    const desktops: WorkerDesktop[] = [];
+    for (const choice of agents.desktops) {
+      if ('url' in choice) {
+        desktops.push(choice);
+        continue;
+      }
+      const stored = await store.desktops.credentials(choice.id);
+      if (!stored?.vnc_url) {
+        await server.stop();
+        await closeBackends();
+        throw new ConfigError([`--desktop: no stored desktop ${choice.id} with a VNC endpoint`]);
+      }
+      desktops.push({
+        id: choice.id,
+        url: stored.vnc_url,
+        ...(stored.vnc_password ? { password: stored.vnc_password } : {}),
+      });
+    }
     started = await startAgents({
       bus,
       config: agents.config,
       logger,
-      desktops: agents.desktops,
+      desktops,
       localWorkers,
       supervisorId: 'local-supervisor',
       registerDesktops: true,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type FakeAnthropic, tempDir, textReply, toolUse } from '@figaro/testkit';
+import sharp from 'sharp';
 import { afterEach, expect } from 'vitest';
 import { type FigaroProcess, interrupt, startFigaro } from './figaro-process.js';
 
@@ -88,4 +89,38 @@ export function expectToolCallsWithScreenshotsAndCost(
   const costs = messages.map((m) => m.payload.cost_usd).filter((c): c is number => typeof c === 'number');
   expect(costs.length).toBeGreaterThanOrEqual(5);
   expect(costs.every((c) => c > 0)).toBe(true);
+}
+
+/**
+ * Waits until the desktop `desktopId` shows a window at (x, y) — a pixel unlike the empty background
+ * in the bottom-right corner — through `figaro.api.vnc` over REST (the orchestrator holds the password).
+ */
+export async function waitForWindowAt(
+  clientEnv: Record<string, string>,
+  desktopId: string,
+  x: number,
+  y: number,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const url = clientEnv.FIGARO_URL ?? '';
+  const token = (await readFile(`${clientEnv.FIGARO_DATA_DIR}/token`, 'utf8')).trim();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${url}/api/v1/vnc`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ desktop_id: desktopId, action: 'screenshot', format: 'png' }),
+    });
+    if (res.ok) {
+      const body = (await res.json()) as { image: string; width: number; height: number };
+      const { data, info } = await sharp(Buffer.from(body.image, 'base64'))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const at = (px: number, py: number) => data.readUIntBE((py * info.width + px) * info.channels, 3);
+      if (at(x, y) !== at(info.width - 5, info.height - 5)) return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`no window at ${x},${y} on ${desktopId} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

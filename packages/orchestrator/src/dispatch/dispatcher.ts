@@ -3,6 +3,7 @@ import { AgentKind, Api, Broadcasts, Events } from '@figaro/protocol';
 import { queryRows, type StoreRepos, type TaskRecord } from '@figaro/store';
 import { z } from 'zod';
 import type { OrchestratorDeps } from '../deps.js';
+import { nextOrchestratorSeq } from '../events/orchestrator-events.js';
 import { addToOutbox } from '../outbox/outbox-writer.js';
 import { toTask } from '../tasks/task-view.js';
 import { type ClaimingAgent, TaskQueue } from './task-queue.js';
@@ -72,7 +73,15 @@ export class Dispatcher {
         if (this.#stopped) return;
         const claimed = await this.#claim(agent);
         if (!claimed) break;
-        const offer = this.#offer(claimed, agent).finally(() => this.#offers.delete(offer));
+        const offer = this.#offer(claimed, agent)
+          .catch((err: unknown) => {
+            // The sweeper takes back an assignment whose acceptance could not be recorded.
+            this.#deps.logger.error(
+              { task_id: claimed.id, err: errorText(err) },
+              'recording an assignment outcome failed',
+            );
+          })
+          .finally(() => this.#offers.delete(offer));
         this.#offers.add(offer);
       }
     }
@@ -99,17 +108,8 @@ export class Dispatcher {
       prompt: task.prompt,
       ...(agent.kind === 'worker' ? { worker_id: agent.id } : { supervisor_id: agent.id }),
     };
-    const [next] = await repos.db.query(
-      'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM task_events WHERE task_id = $1 AND attempt = 0',
-      [task.id],
-    );
-    await repos.taskEvents.record({
-      task_id: task.id,
-      attempt: 0,
-      seq: Number(next?.seq ?? 1),
-      type: 'assigned',
-      payload,
-    });
+    const seq = await nextOrchestratorSeq(repos, task.id);
+    await repos.taskEvents.record({ task_id: task.id, attempt: 0, seq, type: 'assigned', payload });
     await addToOutbox(repos, Events.taskAssigned.at(task.id), payload);
     await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(task), version: task.version });
   }
@@ -160,11 +160,13 @@ export class Dispatcher {
    */
   async #accepted(task: TaskRecord, _agent: ClaimingAgent): Promise<void> {
     await this.#deps.store.tx(async (repos) => {
-      await repos.db.query(
-        `UPDATE tasks SET accept_deadline = NULL WHERE id = $1 AND attempt = $2 AND status IN ('assigned', 'running')`,
+      const updated = await repos.db.query(
+        `UPDATE tasks SET accept_deadline = NULL
+          WHERE id = $1 AND attempt = $2 AND status IN ('assigned', 'running') RETURNING id`,
         [task.id, task.attempt],
       );
-      await TaskQueue.remove(repos.db, task.id);
+      // A late acceptance of an assignment already taken back must not drop the task's place in line.
+      if (updated.length > 0) await TaskQueue.remove(repos.db, task.id);
     });
   }
 

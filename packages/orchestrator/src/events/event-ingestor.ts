@@ -179,14 +179,18 @@ export class EventIngestor {
         if (released) await releaseAgent(repos, task);
         return { changed: released, freedAgent: released };
       }
+      // A task taken back to the queue keeps its attempt until the next claim: a late final event of
+      // that attempt is history, not the task's end.
+      if (task.status !== 'assigned' && task.status !== 'running')
+        return { changed: false, freedAgent: false };
       const finished =
         type === 'complete'
           ? await repos.tasks.transition(task.id, 'completed', {
-              expect: { attempt: event.attempt },
+              expect: { status: ['assigned', 'running'], attempt: event.attempt },
               set: { result: (event as TaskCompleteEvent).result },
             })
           : await repos.tasks.transition(task.id, 'failed', {
-              expect: { attempt: event.attempt },
+              expect: { status: ['assigned', 'running'], attempt: event.attempt },
               set: { error: (event as TaskErrorEvent).error },
             });
       await addToOutbox(repos, Broadcasts.task_updated, {

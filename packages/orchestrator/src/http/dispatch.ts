@@ -47,9 +47,19 @@ export const apiNameBySubject: ReadonlyMap<string, ApiName> = new Map(
  * roles (NATS permissions) decide what they may publish.
  */
 export function authorize(name: ApiName, principal: Principal): void {
-  if (!ADMIN_ONLY.has(name) || principal.kind !== 'token') return;
-  if (!principal.scopes.includes('admin')) {
-    throw new FigaroError('forbidden', `${apiEntry(name).subject} needs a signed-in user or an admin token`);
+  if (principal.kind !== 'token') return;
+  if (ADMIN_ONLY.has(name)) {
+    if (!principal.scopes.includes('admin')) {
+      throw new FigaroError(
+        'forbidden',
+        `${apiEntry(name).subject} needs a signed-in user or an admin token`,
+      );
+    }
+    return;
+  }
+  // A metrics-only (or agent-only) token reads metrics or speaks on the bus; the HTTP API needs `api`.
+  if (!principal.scopes.includes('api') && !principal.scopes.includes('admin')) {
+    throw new FigaroError('forbidden', `${apiEntry(name).subject} needs a token with the api scope`);
   }
 }
 

@@ -189,6 +189,13 @@ export class WsHub implements UpgradeHandler, EventSink {
       }
       socket.alive = false;
       socket.ws.ping();
+      // A socket that only listens must not outlive a logout or a revoked token.
+      void authenticate(this.#options.auth, socket.credentials).then(
+        (found) => {
+          if (!found) socket.ws.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
+        },
+        () => {},
+      );
     }
   }
 

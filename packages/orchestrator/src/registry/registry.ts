@@ -14,6 +14,7 @@ import { queryRows, type StoreRepos, TaskRecord } from '@figaro/store';
 import type { z } from 'zod';
 import type { OrchestratorDeps } from '../deps.js';
 import { markAgentIdleIfFree } from '../events/agent-release.js';
+import { announceTaskEnd } from '../events/orchestrator-events.js';
 import { addToOutbox } from '../outbox/outbox-writer.js';
 import type { TaskService } from '../tasks/task-service.js';
 import { toTask } from '../tasks/task-view.js';
@@ -35,6 +36,8 @@ export class Registry {
   readonly #drain: () => Promise<void>;
   readonly #onAgentLost: AgentLostHook[] = [];
   readonly #subscriptions: Subscription[] = [];
+  /** When an agent was first seen not reporting a task the store gives it (`task:attempt` → ms). */
+  readonly #disagreeSince = new Map<string, number>();
   /** When this replica started: the heartbeat deadline never runs out before `started + timeout`. */
   readonly #startedAt: Date;
 
@@ -91,7 +94,8 @@ export class Registry {
         metadata: req.metadata,
         max_concurrent: req.max_concurrent,
       });
-      await this.#reconcile(repos, kind, req.worker_id, reported, 0);
+      // The same grace as heartbeats: a registration may cross an assignment in flight.
+      await this.#reconcile(repos, kind, req.worker_id, reported, this.#deps.config.acceptTimeoutMs);
       await this.#broadcastFleet(repos, kind);
     });
     this.#deps.logger.info({ agent_id: req.worker_id, kind }, 'agent registered');
@@ -170,6 +174,7 @@ export class Registry {
         expect: { status: ['assigned', 'running'], attempt: task.attempt },
         set: { error: 'worker lost' },
       });
+      await announceTaskEnd(repos, task.id, 'worker lost', false);
       await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(failed), version: failed.version });
       await this.#cancelChildren(repos, task.id);
     }
@@ -189,14 +194,30 @@ export class Registry {
    */
   async #reconcile(repos: StoreRepos, kind: AgentKind, agentId: string, reported: string[], graceMs: number) {
     const held = await heldTasks(repos, kind, agentId);
-    const cutoff = this.#deps.clock.now().getTime() - graceMs;
+    const now = this.#deps.clock.now().getTime();
+    const cutoff = now - graceMs;
+    for (const task of held)
+      if (reported.includes(task.id)) this.#disagreeSince.delete(`${task.id}:${task.attempt}`);
     for (const task of held) {
       if (reported.includes(task.id)) continue;
       if (graceMs > 0 && (task.assigned_at === null || Date.parse(task.assigned_at) > cutoff)) continue;
+      // The agent may have just finished it, its final event still on the way: fail it only when the
+      // disagreement outlasts the grace (seen again by a later heartbeat or registration).
+      const key = `${task.id}:${task.attempt}`;
+      const since = this.#disagreeSince.get(key);
+      if (graceMs > 0 && (since === undefined || now - since < graceMs)) {
+        if (since === undefined) {
+          if (this.#disagreeSince.size > 10_000) this.#disagreeSince.clear(); // bounded; only delays a failure
+          this.#disagreeSince.set(key, now);
+        }
+        continue;
+      }
+      this.#disagreeSince.delete(key);
       const failed = await repos.tasks.transition(task.id, 'failed', {
         expect: { status: ['assigned', 'running'], attempt: task.attempt },
         set: { error: 'worker restarted' },
       });
+      await announceTaskEnd(repos, task.id, 'worker restarted', false);
       await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(failed), version: failed.version });
       await this.#cancelChildren(repos, task.id);
     }
@@ -222,7 +243,7 @@ export class Registry {
       `SELECT * FROM tasks WHERE parent_task_id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')`,
       [parentId],
     );
-    for (const child of children) await this.#tasks.cancelTree(repos, child, 'parent task ended');
+    for (const child of children) await this.#tasks.cancelTree(repos, child, 'parent task ended', false);
   }
 
   async #broadcastFleet(repos: StoreRepos, kind: AgentKind): Promise<void> {

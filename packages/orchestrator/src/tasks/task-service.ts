@@ -18,8 +18,11 @@ import {
 import type { z } from 'zod';
 import type { OrchestratorDeps } from '../deps.js';
 import { TaskQueue } from '../dispatch/task-queue.js';
+import { announceTaskEnd } from '../events/orchestrator-events.js';
 import { addToOutbox } from '../outbox/outbox-writer.js';
 import { toStoredEvent, toTask } from './task-view.js';
+
+const TaskIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** What a new task is made of, from whichever door it came in. */
 export interface NewTaskInput {
@@ -48,9 +51,20 @@ export class TaskService {
 
   /** `figaro.api.tasks.create`: idempotent on `options.task_id`. */
   async create(request: z.output<typeof CreateTaskRequest>): Promise<Task> {
+    let options = request.options;
+    if (options.worker_id) {
+      // A task pinned to a worker is a worker task; only a supervisor task could not honour the pin.
+      if (options.target === 'supervisor') {
+        throw new FigaroError(
+          'invalid_request',
+          'options.worker_id: a supervisor task cannot be pinned to a worker',
+        );
+      }
+      options = { ...options, target: 'worker' };
+    }
     return this.createTask({
       prompt: request.prompt,
-      options: request.options,
+      options,
       ...(request.source ? { source: request.source } : {}),
       ...(request.source_metadata ? { sourceMetadata: request.source_metadata } : {}),
     });
@@ -95,7 +109,10 @@ export class TaskService {
     if (existing) {
       // The key is the model's tool-use id: the same key under another parent is another call.
       if (existing.parent_task_id !== request.parent_task_id) {
-        throw new FigaroError('conflict', `idempotency key ${request.idempotency_key} was used for another task`);
+        throw new FigaroError(
+          'conflict',
+          `idempotency key ${request.idempotency_key} was used for another task`,
+        );
       }
       return delegateReply(existing);
     }
@@ -192,6 +209,9 @@ export class TaskService {
    */
   async stop(taskId: string): Promise<{ success: true; task_id: string }> {
     await this.#deps.store.tx(async (repos) => {
+      // Lock the row so a concurrent claim or first event waits instead of failing the stop.
+      if (TaskIdPattern.test(taskId))
+        await repos.db.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
       const task = await repos.tasks.get(taskId);
       if (!task) throw new FigaroError('not_found', `task ${taskId} not found`);
       if (FINISHED_STATUSES.includes(task.status)) {
@@ -207,7 +227,7 @@ export class TaskService {
    * Inside a transaction: cancels a task that is not finished and, recursively, its unfinished
    * children. `error` is stored on each (e.g. "cancelled", "supervisor lost").
    */
-  async cancelTree(repos: StoreRepos, task: TaskRecord, error: string): Promise<void> {
+  async cancelTree(repos: StoreRepos, task: TaskRecord, error: string, announce = true): Promise<void> {
     if (FINISHED_STATUSES.includes(task.status)) return;
     const held = task.status === 'assigned' || task.status === 'running';
     const graceEnds = new Date(this.#deps.clock.now().getTime() + this.#deps.config.stopGraceMs);
@@ -234,6 +254,10 @@ export class TaskService {
           : null;
       if (stop) await addToOutbox(repos, stop, { task_id: task.id, attempt: task.attempt });
     }
+    // After the stop (the relay publishes in order, so the agent hears of it first), whoever follows
+    // this task's events — a supervisor waiting on it — learns that it ended. Tasks cancelled with their
+    // parent are not announced: their parent's agent is being stopped at the same moment.
+    if (announce) await announceTaskEnd(repos, task.id, error, true);
     await addToOutbox(repos, Broadcasts.task_cancelled, {
       task_id: task.id,
       ...(task.worker_id ? { worker_id: task.worker_id } : {}),
@@ -246,10 +270,10 @@ export class TaskService {
     const children = await queryRows(
       repos.db,
       TaskRecord,
-      `SELECT * FROM tasks WHERE parent_task_id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')`,
+      `SELECT * FROM tasks WHERE parent_task_id = $1 AND status NOT IN ('completed', 'failed', 'cancelled') FOR UPDATE`,
       [task.id],
     );
-    for (const child of children) await this.cancelTree(repos, child, error);
+    for (const child of children) await this.cancelTree(repos, child, error, false);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   API_TOKEN,
   fakeHandlers,
   loginCookie,
+  METRICS_TOKEN,
   startTestServer,
   TASK_ID,
   type TestServer,
@@ -191,6 +192,14 @@ describe('REST API', () => {
       const res = await send(server.url, sample, bearer(API_TOKEN));
       expect(res.status, `${sample.method} ${sample.path}`).toBe(403);
       expect(await res.json()).toMatchObject({ code: 'forbidden' });
+    }
+    expect(server.calls).toEqual([]);
+  });
+
+  it('refuses the API to a token without the api scope (a metrics token)', async () => {
+    for (const { sample } of ROUTE_SAMPLES) {
+      const res = await send(server.url, sample, bearer(METRICS_TOKEN));
+      expect(res.status, `${sample.method} ${sample.path}`).toBe(403);
     }
     expect(server.calls).toEqual([]);
   });

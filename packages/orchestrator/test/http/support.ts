@@ -26,12 +26,16 @@ export class ManualClock implements Clock {
   }
 }
 
+/** A token that may only read metrics. */
+export const METRICS_TOKEN = 'fgr_metrics_only_token_0000';
+
 /** An AuthService over maps: user `admin`, tokens `ADMIN_TOKEN` (admin) and `API_TOKEN` (api). */
 export class FakeAuth implements AuthService {
   readonly sessions = new Map<string, Principal>();
   readonly tokens = new Map<string, Principal>([
     [ADMIN_TOKEN, { kind: 'token', tokenId: 't-admin', scopes: ['admin'] }],
     [API_TOKEN, { kind: 'token', tokenId: 't-api', scopes: ['api'] }],
+    [METRICS_TOKEN, { kind: 'token', tokenId: 't-metrics', scopes: ['metrics'] }],
   ]);
   logins = 0;
 

@@ -240,6 +240,15 @@ describe('WsHub', () => {
     expect(await client.request('1', 'figaro.api.workers')).toMatchObject({ id: '1', data: {} });
   });
 
+  it('closes a listening socket whose session ended, at the next ping', async () => {
+    await server.close();
+    server = await startTestServer({ hub: { pingIntervalMs: 20 } });
+    const cookie = await loginCookie(server.url);
+    const client = await connect({ cookie });
+    await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } });
+    expect((await client.closed).code).toBe(4001);
+  });
+
   it('closes every socket when the server stops', async () => {
     const client = await connect();
     await server.close();
