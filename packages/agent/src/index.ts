@@ -1,3 +1,25 @@
+export {
+  agentDirs,
+  type ClaudeCodeAuth,
+  type ClaudeCodeDirs,
+  claudeCodeEnv,
+  makeClaudeCodeStateDir,
+} from './engines/claude-code/claude-code-env.js';
+export {
+  CLAUDE_CODE_BUILTIN_TOOLS,
+  type ClaudeCodeWorkerExecutorOptions,
+  claudeCodeWorkerPrompt,
+  createClaudeCodeWorkerExecutor,
+} from './engines/claude-code/claude-code-worker.js';
+export {
+  FIGARO_MCP_SERVER,
+  figaroMcpServer,
+  figaroToolName,
+  type McpTool,
+  type McpToolHooks,
+  mcpTool,
+  mcpToolName,
+} from './engines/claude-code/mcp-server.js';
 export { AgentConfigError, AgentError, CancelledError, ModelError } from './errors.js';
 export { type AskHuman, type HumanQuestion, isYes } from './human.js';
 export { type AgentLimits, BudgetGuard, type BudgetReached, type BudgetUsage } from './loop/budget.js';

@@ -1,3 +1,4 @@
+import type { ClaudeCodeAuth } from '../engines/claude-code/claude-code-env.js';
 import { AgentConfigError } from '../errors.js';
 import {
   AnthropicModelClient,
@@ -14,9 +15,12 @@ export type ModelEngine = (typeof ModelEngine)[keyof typeof ModelEngine];
 export type ModelEngineConfig =
   | ({ engine: 'anthropic' } & AnthropicModelClientOptions)
   | ({ engine: 'openai' } & OpenAIModelClientOptions)
-  | { engine: 'claude-code' };
+  | ({ engine: 'claude-code'; maxRetries?: number } & ClaudeCodeAuth);
 
-/** Builds the ModelClient of a configured engine. `claude-code` is not built yet and throws. */
+/**
+ * Builds the ModelClient of a configured engine. `claude-code` is not a ModelClient (Claude Code runs
+ * its own agent loop) and throws: use `createClaudeCodeWorkerExecutor` for it.
+ */
 export function createModelClient(config: ModelEngineConfig): ModelClient {
   switch (config.engine) {
     case 'anthropic': {
@@ -28,9 +32,8 @@ export function createModelClient(config: ModelEngineConfig): ModelClient {
       return new OpenAIModelClient(options);
     }
     case 'claude-code':
-      // TODO(issue 5): the claude-code engine runs @anthropic-ai/claude-agent-sdk with the desktop
-      // actions and Figaro tools as an in-process MCP server, a HOME/CLAUDE_CONFIG_DIR per agent and
-      // non-essential traffic disabled (see FIELD-NOTES.md, "Anthropic").
-      throw new AgentConfigError('model engine "claude-code" is not built yet');
+      throw new AgentConfigError(
+        'model engine "claude-code" runs its own agent loop and is not a ModelClient: use createClaudeCodeWorkerExecutor',
+      );
   }
 }

@@ -17,6 +17,9 @@ export const AgentEnv = z.object({
   FIGARO_SUPERVISOR_MODEL: z.string().min(1).default('claude-sonnet-4-6'),
   FIGARO_ANTHROPIC_API_KEY: z.string().min(1).optional(),
   FIGARO_ANTHROPIC_BASE_URL: z.url().optional(),
+  /** A Claude subscription token (`claude setup-token`) for the claude-code engine. */
+  FIGARO_CLAUDE_CODE_OAUTH_TOKEN: z.string().min(1).optional(),
+  FIGARO_CLAUDE_CODE_MAX_RETRIES: z.coerce.number().int().min(0).max(20).optional(),
   FIGARO_OPENAI_API_KEY: z.string().min(1).optional(),
   FIGARO_OPENAI_BASE_URL: z.url().optional(),
   FIGARO_COMPUTER_TOOL: z
@@ -52,6 +55,8 @@ export const AGENT_ENV_ALIASES: Readonly<Record<string, string>> = {
   FIGARO_SUPERVISOR_MODEL: 'SUPERVISOR_MODEL',
   FIGARO_ANTHROPIC_API_KEY: 'ANTHROPIC_API_KEY',
   FIGARO_ANTHROPIC_BASE_URL: 'ANTHROPIC_BASE_URL',
+  FIGARO_CLAUDE_CODE_OAUTH_TOKEN: 'CLAUDE_CODE_OAUTH_TOKEN',
+  FIGARO_CLAUDE_CODE_MAX_RETRIES: 'CLAUDE_CODE_MAX_RETRIES',
   FIGARO_OPENAI_API_KEY: 'OPENAI_API_KEY',
   FIGARO_OPENAI_BASE_URL: 'OPENAI_BASE_URL',
   FIGARO_SUPERVISOR_DELEGATION_INACTIVITY_TIMEOUT: 'SUPERVISOR_DELEGATION_INACTIVITY_TIMEOUT',
@@ -99,8 +104,22 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
           configured:
             parsed.FIGARO_OPENAI_BASE_URL !== undefined || parsed.FIGARO_OPENAI_API_KEY !== undefined,
         };
-      case 'claude-code':
-        return { engine: { engine: 'claude-code' }, model, configured: false };
+      case 'claude-code': {
+        // A subscription token wins over an API key (which may be set for the other engines).
+        const token = parsed.FIGARO_CLAUDE_CODE_OAUTH_TOKEN;
+        const key = parsed.FIGARO_ANTHROPIC_API_KEY;
+        const retries = parsed.FIGARO_CLAUDE_CODE_MAX_RETRIES;
+        return {
+          engine: {
+            engine: 'claude-code',
+            ...(token ? { oauthToken: token } : key ? { apiKey: key } : {}),
+            ...(parsed.FIGARO_ANTHROPIC_BASE_URL ? { baseURL: parsed.FIGARO_ANTHROPIC_BASE_URL } : {}),
+            ...(retries !== undefined ? { maxRetries: retries } : {}),
+          },
+          model,
+          configured: token !== undefined || key !== undefined,
+        };
+      }
     }
   };
   return {
