@@ -292,6 +292,33 @@ describe('claude-code engine (Claude Agent SDK on the fake Anthropic API, real o
     fake.assertDone();
   }, 60_000);
 
+  it('streams a follow-up message into the running query: the model sees it in its next request', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const w = await startWorker('cc-w5', { desktop: new FakeDesktop({ beforeAction: () => gate }) });
+    w.api.reply(computer({ action: 'left_click', coordinate: [10, 10] }), textReply('Clicked and checked.'));
+    const task = await createTask('Click the corner');
+    // The click waits at the gate: send a follow-up meanwhile.
+    await w.api.waitForRequest(1, { timeoutMs: 15_000 });
+    await agentBus.request(Api.taskInput.at(task.task_id), {
+      kind: 'user_message',
+      text: 'Also check the clock.',
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    release();
+    const done = await eventually(
+      () => store.tasks.get(task.task_id),
+      (t) => t?.status === 'completed' || t?.status === 'failed',
+    );
+    expect(done?.result).toMatchObject({ result: 'Clicked and checked.' });
+    expect(JSON.stringify(w.api.requests[1]?.body.messages)).toContain('Also check the clock.');
+    const events = await store.taskEvents.list(task.task_id);
+    expect(JSON.stringify(events.map((e) => e.payload))).toContain('Also check the clock.');
+    fake.assertDone();
+  }, 60_000);
+
   it('gives Claude Code a minimal environment of its own', () => {
     const env = claudeCodeEnv({
       auth: { oauthToken: 'oat-1', baseURL: 'http://127.0.0.1:1/w' },
