@@ -1,77 +1,15 @@
-import { MemoryBroker, MemoryBus } from '@figaro/bus';
-import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
-import { Api, silentLogger } from '@figaro/protocol';
-import { openStore, type Store } from '@figaro/store';
-import { tempDir } from '@figaro/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AgentRuntime, askHuman, type TaskExecutor } from '../src/index.js';
-
-/** Polls until `accept` holds (bounded), returning the last value read. */
-async function eventually<T>(
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { Api } from '@figaro/protocol';
+import { describe, expect, it } from 'vitest';
+import { askHuman, type TaskExecutor } from '../src/index.js';
+import { useServerWorld } from './support/server-world.js';
+import { eventually } from './support/wait.js';
 
 describe('AgentRuntime against a real orchestrator (MemoryBus + PGlite)', () => {
-  let dir: { path: string; remove(): Promise<void> };
-  let store: Store;
-  let broker: MemoryBroker;
-  let orchestratorBus: MemoryBus;
-  let agentBus: MemoryBus;
-  let server: OrchestratorServer;
-  const runtimes: AgentRuntime[] = [];
-
-  beforeAll(async () => {
-    dir = await tempDir();
-    store = await openStore({ kind: 'pglite', dataDir: dir.path, logger: silentLogger });
-    broker = new MemoryBroker();
-    orchestratorBus = new MemoryBus({ broker });
-    agentBus = new MemoryBus({ broker });
-    server = await startOrchestratorServer({
-      bus: orchestratorBus,
-      store,
-      logger: silentLogger,
-      host: '127.0.0.1',
-      port: 0,
-      config: { sweepIntervalMs: 200, outboxIntervalMs: 200, acceptTimeoutMs: 1_000 },
-    });
-  });
-  afterEach(async () => {
-    for (const runtime of runtimes.splice(0)) await runtime.stop();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await agentBus.close();
-    await orchestratorBus.close();
-    await store.close();
-    await dir.remove();
-  });
-
-  async function worker(id: string, execute: TaskExecutor): Promise<AgentRuntime> {
-    const runtime = new AgentRuntime({
-      bus: agentBus,
-      id,
-      kind: 'worker',
-      execute,
-      logger: silentLogger,
-      heartbeatMs: 500,
-    });
-    runtimes.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
+  const world = useServerWorld();
+  const startWorker = (id: string, execute: TaskExecutor) => world.startAgent(id, 'worker', execute);
 
   it('runs an assigned task and publishes its messages and result with sequence numbers', async () => {
-    await worker('rt-1', async ({ events }) => {
+    await startWorker('rt-1', async ({ events }) => {
       await events.message({
         type: 'AssistantMessage',
         content: [{ type: 'text', text: 'working' }],
@@ -79,13 +17,16 @@ describe('AgentRuntime against a real orchestrator (MemoryBus + PGlite)', () => 
       });
       return { result: 'all done', num_turns: 1, total_cost_usd: 0.5 };
     });
-    const task = await agentBus.request(Api.tasksCreate, { prompt: 'do it', options: { target: 'worker' } });
+    const task = await world.agentBus.request(Api.tasksCreate, {
+      prompt: 'do it',
+      options: { target: 'worker' },
+    });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed',
     );
     expect(done).toMatchObject({ message_count: 1, result: { result: 'all done' } });
-    const events = await store.taskEvents.list(task.task_id);
+    const events = await world.store.taskEvents.list(task.task_id);
     expect(events.filter((e) => e.attempt === 1).map((e) => [e.seq, e.type])).toEqual([
       [1, 'message'],
       [2, 'complete'],
@@ -94,23 +35,23 @@ describe('AgentRuntime against a real orchestrator (MemoryBus + PGlite)', () => 
 
   it('aborts a running task when it is stopped and reports it cancelled', async () => {
     let aborted = false;
-    await worker('rt-2', async ({ signal }) => {
+    await startWorker('rt-2', async ({ signal }) => {
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       aborted = true;
       throw new Error('aborted');
     });
-    const task = await agentBus.request(Api.tasksCreate, {
+    const task = await world.agentBus.request(Api.tasksCreate, {
       prompt: 'wait forever',
       options: { target: 'worker' },
     });
     await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'assigned' || t?.status === 'running',
     );
     const stoppedAt = Date.now();
-    await agentBus.request(Api.tasksStop, { task_id: task.task_id });
+    await world.agentBus.request(Api.tasksStop, { task_id: task.task_id });
     const events = await eventually(
-      () => store.taskEvents.list(task.task_id),
+      () => world.store.taskEvents.list(task.task_id),
       (list) => list.some((e) => e.type === 'error' && e.attempt > 0),
     );
     expect(Date.now() - stoppedAt).toBeLessThan(2_000);
@@ -118,13 +59,13 @@ describe('AgentRuntime against a real orchestrator (MemoryBus + PGlite)', () => 
     expect(events.find((e) => e.type === 'error' && e.attempt > 0)?.payload).toMatchObject({
       cancelled: true,
     });
-    expect((await store.tasks.get(task.task_id))?.status).toBe('cancelled');
+    expect((await world.store.tasks.get(task.task_id))?.status).toBe('cancelled');
   });
 
   it('asks a human and gets the answer given through the API', async () => {
-    await worker('rt-3', async ({ assignment, signal }) => {
+    await startWorker('rt-3', async ({ assignment, signal }) => {
       const answer = await askHuman(
-        agentBus,
+        world.agentBus,
         {
           requestId: `ask-${assignment.task_id.slice(0, 8)}`,
           workerId: 'rt-3',
@@ -136,17 +77,17 @@ describe('AgentRuntime against a real orchestrator (MemoryBus + PGlite)', () => 
       );
       return { result: answer.answered ? `human said ${answer.answers['Proceed?']}` : 'no answer' };
     });
-    const task = await agentBus.request(Api.tasksCreate, {
+    const task = await world.agentBus.request(Api.tasksCreate, {
       prompt: 'ask first',
       options: { target: 'worker' },
     });
     const requestId = `ask-${task.task_id.slice(0, 8)}`;
     await eventually(
-      () => store.helpRequests.get(requestId),
+      () => world.store.helpRequests.get(requestId),
       (r) => r?.status === 'pending',
     );
     expect(
-      await agentBus.request(Api.helpRequestsRespond, {
+      await world.agentBus.request(Api.helpRequestsRespond, {
         request_id: requestId,
         answers: { 'Proceed?': 'yes' },
         source: 'test',
@@ -156,7 +97,7 @@ describe('AgentRuntime against a real orchestrator (MemoryBus + PGlite)', () => 
       request_id: requestId,
     });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed',
     );
     expect(done?.result).toMatchObject({ result: 'human said yes' });

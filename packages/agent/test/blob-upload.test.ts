@@ -1,11 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Bus, MemoryBroker, MemoryBus, TimeoutError } from '@figaro/bus';
-import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
-import { Api, ImageBlock, MAX_BLOB_CHUNK_BYTES, MAX_PAYLOAD_BYTES, silentLogger } from '@figaro/protocol';
-import { openStore, type Store } from '@figaro/store';
-import { tempDir } from '@figaro/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bus, TimeoutError } from '@figaro/bus';
+import { Api, ImageBlock, MAX_BLOB_CHUNK_BYTES, MAX_PAYLOAD_BYTES } from '@figaro/protocol';
+import { describe, expect, it } from 'vitest';
 import { BlobUploadError, CancelledError, imageUploader, uploadBlob } from '../src/index.js';
+import { useServerWorld } from './support/server-world.js';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -50,37 +48,12 @@ function recordingBus(bus: Bus, loseReply: (chunk: SentChunk) => boolean = () =>
 }
 
 describe('uploadBlob against a real orchestrator (MemoryBus + PGlite)', () => {
-  let dir: { path: string; remove(): Promise<void> };
-  let store: Store;
-  let orchestratorBus: MemoryBus;
-  let agentBus: MemoryBus;
-  let server: OrchestratorServer;
-
-  beforeAll(async () => {
-    dir = await tempDir();
-    store = await openStore({ kind: 'pglite', dataDir: dir.path, logger: silentLogger });
-    const broker = new MemoryBroker();
-    orchestratorBus = new MemoryBus({ broker });
-    agentBus = new MemoryBus({ broker });
-    server = await startOrchestratorServer({
-      bus: orchestratorBus,
-      store,
-      logger: silentLogger,
-      host: '127.0.0.1',
-      port: 0,
-    });
-  });
-  afterAll(async () => {
-    await server.stop();
-    await agentBus.close();
-    await orchestratorBus.close();
-    await store.close();
-    await dir.remove();
-  });
+  // The orchestrator's own config: no agents here, nothing to sweep fast.
+  const world = useServerWorld({ config: {} });
 
   it('uploads a 500 KB screenshot in chunks that fit the bus and returns its reference', async () => {
     const data = randomBytes(500_000);
-    const { bus, sent } = recordingBus(agentBus);
+    const { bus, sent } = recordingBus(world.agentBus);
     const ref = await uploadBlob(bus, { data, mediaType: 'image/png' });
     expect(ref).toEqual({ type: 'blob', sha256: sha256(data), media_type: 'image/png' });
     expect(ImageBlock.safeParse({ type: 'image', source: ref }).success).toBe(true);
@@ -90,7 +63,7 @@ describe('uploadBlob against a real orchestrator (MemoryBus + PGlite)', () => {
       expect(chunk.bytes).toBeLessThanOrEqual(MAX_BLOB_CHUNK_BYTES);
       expect(chunk.payloadBytes).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
     }
-    const stored = await store.blobs.get(ref.sha256);
+    const stored = await world.store.blobs.get(ref.sha256);
     expect(stored?.media_type).toBe('image/png');
     expect(stored?.bytes.equals(data)).toBe(true);
   });
@@ -98,14 +71,14 @@ describe('uploadBlob against a real orchestrator (MemoryBus + PGlite)', () => {
   it('sends a chunk again when its reply is lost', async () => {
     const data = randomBytes(400_000);
     let lost = 0;
-    const { bus, sent } = recordingBus(agentBus, (chunk) => chunk.index === 1 && lost++ < 2);
+    const { bus, sent } = recordingBus(world.agentBus, (chunk) => chunk.index === 1 && lost++ < 2);
     const ref = await uploadBlob(bus, { data, mediaType: 'image/jpeg' }, { retryDelaysMs: [5, 5, 5] });
     expect(sent.map((c) => c.index)).toEqual([0, 1, 1, 1, 2]);
-    expect((await store.blobs.get(ref.sha256))?.bytes.equals(data)).toBe(true);
+    expect((await world.store.blobs.get(ref.sha256))?.bytes.equals(data)).toBe(true);
   });
 
   it('gives up when the replies keep getting lost', async () => {
-    const { bus, sent } = recordingBus(agentBus, () => true);
+    const { bus, sent } = recordingBus(world.agentBus, () => true);
     const upload = uploadBlob(
       bus,
       { data: randomBytes(10), mediaType: 'image/png' },
@@ -117,8 +90,8 @@ describe('uploadBlob against a real orchestrator (MemoryBus + PGlite)', () => {
 
   it('sends a stored blob no more than its first chunk', async () => {
     const data = randomBytes(300_000);
-    await uploadBlob(agentBus, { data, mediaType: 'image/png' });
-    const { bus, sent } = recordingBus(agentBus);
+    await uploadBlob(world.agentBus, { data, mediaType: 'image/png' });
+    const { bus, sent } = recordingBus(world.agentBus);
     await expect(uploadBlob(bus, { data, mediaType: 'image/png' })).resolves.toMatchObject({
       sha256: sha256(data),
     });
@@ -126,22 +99,22 @@ describe('uploadBlob against a real orchestrator (MemoryBus + PGlite)', () => {
   });
 
   it('links the blob to its task through an ImageUploader', async () => {
-    const task = await agentBus.request(Api.tasksCreate, { prompt: 'take a screenshot' });
-    const upload = imageUploader(agentBus, { taskId: task.task_id });
+    const task = await world.agentBus.request(Api.tasksCreate, { prompt: 'take a screenshot' });
+    const upload = imageUploader(world.agentBus, { taskId: task.task_id });
     const shot = randomBytes(1_000);
     const ref = await upload(shot, 'image/webp');
     expect(ref).toEqual({ type: 'blob', sha256: sha256(shot), media_type: 'image/webp' });
-    expect(await store.blobs.get(ref.sha256)).toMatchObject({ task_id: task.task_id, size: 1_000 });
+    expect(await world.store.blobs.get(ref.sha256)).toMatchObject({ task_id: task.task_id, size: 1_000 });
   });
 
   it('uploads an empty blob as one empty chunk', async () => {
-    const ref = await uploadBlob(agentBus, { data: Buffer.alloc(0), mediaType: 'text/plain' });
+    const ref = await uploadBlob(world.agentBus, { data: Buffer.alloc(0), mediaType: 'text/plain' });
     expect(ref.sha256).toBe(sha256(Buffer.alloc(0)));
-    expect((await store.blobs.get(ref.sha256))?.size).toBe(0);
+    expect((await world.store.blobs.get(ref.sha256))?.size).toBe(0);
   });
 
   it('fails at once on a refused chunk and stops when aborted', async () => {
-    const { bus, sent } = recordingBus(agentBus);
+    const { bus, sent } = recordingBus(world.agentBus);
     await expect(uploadBlob(bus, { data: randomBytes(10), mediaType: '' })).rejects.toBeInstanceOf(
       BlobUploadError,
     );
@@ -149,7 +122,11 @@ describe('uploadBlob against a real orchestrator (MemoryBus + PGlite)', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(
-      uploadBlob(agentBus, { data: randomBytes(10), mediaType: 'image/png' }, { signal: controller.signal }),
+      uploadBlob(
+        world.agentBus,
+        { data: randomBytes(10), mediaType: 'image/png' },
+        { signal: controller.signal },
+      ),
     ).rejects.toBeInstanceOf(CancelledError);
   });
 });

@@ -1,132 +1,66 @@
-import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MemoryBroker, MemoryBus } from '@figaro/bus';
-import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
-import { Api, type BlobRef, silentLogger } from '@figaro/protocol';
-import { openStore, type Store } from '@figaro/store';
+import { Api } from '@figaro/protocol';
 import {
   countImages,
   type FakeAnthropic,
   startFakeAnthropic,
-  tempDir,
   textReply,
   toolResults,
   toolUse,
 } from '@figaro/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AgentRuntime,
   type ClaudeCodeWorkerExecutorOptions,
   claudeCodeEnv,
   createClaudeCodeWorkerExecutor,
   helpRequestId,
-  type UploadImage,
 } from '../src/index.js';
 import { FakeDesktop } from '../src/testing.js';
+import { sonnetStep as step } from './support/harness.js';
+import { memoryUploader } from './support/scripted-agents.js';
+import { useServerWorld } from './support/server-world.js';
+import { imagesOf } from './support/tool-results.js';
+import { eventually as poll } from './support/wait.js';
 
-/** Polls until `accept` holds (bounded), returning the last value read. */
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function memoryUploader(): { upload: UploadImage; blobs: Map<string, Buffer> } {
-  const blobs = new Map<string, Buffer>();
-  const upload: UploadImage = async (data, mediaType): Promise<BlobRef> => {
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    blobs.set(sha256, data);
-    return { type: 'blob', sha256, media_type: mediaType };
-  };
-  return { upload, blobs };
-}
-
-/** Every `{type:'image'}` block in a JSON value. */
-function imagesOf(value: unknown): Array<{ source: Record<string, unknown> }> {
-  if (Array.isArray(value)) return value.flatMap(imagesOf);
-  if (typeof value !== 'object' || value === null) return [];
-  const own =
-    'type' in value && value.type === 'image' && 'source' in value
-      ? [value as { source: Record<string, unknown> }]
-      : [];
-  return [...own, ...Object.values(value).flatMap(imagesOf)];
-}
+/** `eventually` with room for Claude Code's start-up: 15 s. */
+const eventually = <T>(read: () => Promise<T>, accept: (value: T) => boolean) => poll(read, accept, 15_000);
 
 const computer = (input: Record<string, unknown>) => toolUse('mcp__figaro__computer', input);
-const step = { input_tokens: 1000, output_tokens: 100 };
 
 describe('claude-code engine (Claude Agent SDK on the fake Anthropic API, real orchestrator)', () => {
-  let dir: { path: string; remove(): Promise<void> };
-  let store: Store;
-  let orchestratorBus: MemoryBus;
-  let agentBus: MemoryBus;
-  let server: OrchestratorServer;
+  const world = useServerWorld({ storeDir: 'db' });
+  const { createTask } = world;
   let fake: FakeAnthropic;
-  const runtimes: AgentRuntime[] = [];
 
   beforeAll(async () => {
-    dir = await tempDir();
-    store = await openStore({ kind: 'pglite', dataDir: join(dir.path, 'db'), logger: silentLogger });
-    const broker = new MemoryBroker();
-    orchestratorBus = new MemoryBus({ broker });
-    agentBus = new MemoryBus({ broker });
-    server = await startOrchestratorServer({
-      bus: orchestratorBus,
-      store,
-      logger: silentLogger,
-      host: '127.0.0.1',
-      port: 0,
-      config: { sweepIntervalMs: 200, outboxIntervalMs: 200, acceptTimeoutMs: 1_000 },
-    });
     fake = await startFakeAnthropic({ apiKey: 'sk-cc-test' });
-  });
-  afterEach(async () => {
-    for (const runtime of runtimes.splice(0)) await runtime.stop();
   });
   afterAll(async () => {
     await fake.stop();
-    await server.stop();
-    await agentBus.close();
-    await orchestratorBus.close();
-    await store.close();
-    await dir.remove();
   });
 
   async function startWorker(id: string, extra: Partial<ClaudeCodeWorkerExecutorOptions> = {}) {
     const desktop = new FakeDesktop({ changesOnAction: true });
     const uploader = memoryUploader();
-    const runtime = new AgentRuntime({
-      bus: agentBus,
+    const runtime = await world.startAgent(
       id,
-      kind: 'worker',
-      execute: createClaudeCodeWorkerExecutor({
+      'worker',
+      createClaudeCodeWorkerExecutor({
         modelName: 'claude-sonnet-4-6',
         desktop,
-        bus: agentBus,
+        bus: world.agentBus,
         workerId: id,
         uploadImage: uploader.upload,
         settleMs: 0,
         apiKey: 'sk-cc-test',
         baseURL: fake.agent(id).baseUrl,
         maxRetries: 0,
-        stateDir: join(dir.path, 'claude-code'),
+        stateDir: join(world.dir.path, 'claude-code'),
         ...extra,
       }),
-      logger: silentLogger,
-      heartbeatMs: 500,
-    });
-    runtimes.push(runtime);
-    await runtime.start();
+    );
     return { desktop, uploader, runtime, api: fake.agent(id) };
-  }
-
-  async function createTask(prompt: string, options: Record<string, unknown> = {}) {
-    return agentBus.request(Api.tasksCreate, { prompt, options: { target: 'worker', ...options } });
   }
 
   it('drives the desktop through the MCP computer tool and stores every call with blob screenshots and a cost', async () => {
@@ -143,7 +77,7 @@ describe('claude-code engine (Claude Agent SDK on the fake Anthropic API, real o
       start_url: 'https://example.com/start',
     });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed' || t?.status === 'failed',
     );
     const elapsed = Date.now() - started;
@@ -184,7 +118,7 @@ describe('claude-code engine (Claude Agent SDK on the fake Anthropic API, real o
       expect(countImages(request)).toBe(i + 2);
     }
 
-    const events = (await store.taskEvents.list(task.task_id)).filter((e) => e.attempt === 1);
+    const events = (await world.store.taskEvents.list(task.task_id)).filter((e) => e.attempt === 1);
     const messages = events.filter((e) => e.type === 'message');
     expect(messages.map((e) => e.payload.__type__)).toEqual([
       'UserMessage',
@@ -225,7 +159,7 @@ describe('claude-code engine (Claude Agent SDK on the fake Anthropic API, real o
       total_cost_usd: expect.closeTo(5 * 0.0045, 6),
     });
     // The agent's own HOME and CLAUDE_CONFIG_DIR.
-    expect(await readdir(join(dir.path, 'claude-code', 'cc-w1'))).toEqual(['config', 'home']);
+    expect(await readdir(join(world.dir.path, 'claude-code', 'cc-w1'))).toEqual(['config', 'home']);
   }, 60_000);
 
   it("asks the human through a help request: the answer is the MCP tool result in the fake's next request", async () => {
@@ -241,16 +175,16 @@ describe('claude-code engine (Claude Agent SDK on the fake Anthropic API, real o
     const task = await createTask('Open the right file');
     const requestId = helpRequestId(task.task_id, 1, 'toolu_cc_ask');
     await eventually(
-      () => store.helpRequests.get(requestId),
+      () => world.store.helpRequests.get(requestId),
       (r) => r?.status === 'pending',
     );
-    await agentBus.request(Api.helpRequestsRespond, {
+    await world.agentBus.request(Api.helpRequestsRespond, {
       request_id: requestId,
       answers: { 'Which file?': 'b.txt' },
       source: 'test',
     });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed' || t?.status === 'failed',
     );
     expect(done?.result).toMatchObject({ result: 'Used b.txt.' });
@@ -268,14 +202,14 @@ describe('claude-code engine (Claude Agent SDK on the fake Anthropic API, real o
     const task = await createTask('Wait for a long time');
     await w.api.waitForRequest(2, { timeoutMs: 15_000 });
     const stoppedAt = Date.now();
-    await agentBus.request(Api.tasksStop, { task_id: task.task_id });
+    await world.agentBus.request(Api.tasksStop, { task_id: task.task_id });
     const events = await eventually(
-      () => store.taskEvents.list(task.task_id),
+      () => world.store.taskEvents.list(task.task_id),
       (list) => list.some((e) => e.type === 'error'),
     );
     expect(Date.now() - stoppedAt).toBeLessThan(2_000);
     expect(events.find((e) => e.type === 'error')?.payload).toMatchObject({ cancelled: true });
-    expect((await store.tasks.get(task.task_id))?.status).toBe('cancelled');
+    expect((await world.store.tasks.get(task.task_id))?.status).toBe('cancelled');
     fake.assertDone();
   }, 60_000);
 
@@ -284,7 +218,7 @@ describe('claude-code engine (Claude Agent SDK on the fake Anthropic API, real o
     w.api.reply(computer({ action: 'screenshot' }));
     const task = await createTask('Look around', { max_turns: 1 });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'failed' || t?.status === 'completed',
     );
     expect(done?.status).toBe('failed');
@@ -302,19 +236,19 @@ describe('claude-code engine (Claude Agent SDK on the fake Anthropic API, real o
     const task = await createTask('Click the corner');
     // The click waits at the gate: send a follow-up meanwhile.
     await w.api.waitForRequest(1, { timeoutMs: 15_000 });
-    await agentBus.request(Api.taskInput.at(task.task_id), {
+    await world.agentBus.request(Api.taskInput.at(task.task_id), {
       kind: 'user_message',
       text: 'Also check the clock.',
     });
     await new Promise((r) => setTimeout(r, 500));
     release();
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed' || t?.status === 'failed',
     );
     expect(done?.result).toMatchObject({ result: 'Clicked and checked.' });
     expect(JSON.stringify(w.api.requests[1]?.body.messages)).toContain('Also check the clock.');
-    const events = await store.taskEvents.list(task.task_id);
+    const events = await world.store.taskEvents.list(task.task_id);
     expect(JSON.stringify(events.map((e) => e.payload))).toContain('Also check the clock.');
     fake.assertDone();
   }, 60_000);

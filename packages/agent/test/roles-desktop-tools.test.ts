@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MemoryBroker, MemoryBus } from '@figaro/bus';
-import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
-import { Api, type BlobRef, silentLogger } from '@figaro/protocol';
-import { generateEncryptionKey, openStore, parseEncryptionKey, SecretBox, type Store } from '@figaro/store';
+import { Api } from '@figaro/protocol';
+import { generateEncryptionKey, parseEncryptionKey, SecretBox } from '@figaro/store';
 import {
   ensureTestUser,
   type SshdHandle,
@@ -19,95 +16,16 @@ import {
   type VncServerHandle,
   type XClientHandle,
 } from '@figaro/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AgentRuntime, createSupervisorExecutor, type ModelTurn, type UploadImage } from '../src/index.js';
-import { modelTurn, ScriptedModel, type ScriptedTurn } from '../src/testing.js';
-
-/** Polls until `accept` holds (bounded), returning the last value read. */
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const upload: UploadImage = async (data, mediaType): Promise<BlobRef> => ({
-  type: 'blob',
-  sha256: createHash('sha256').update(data).digest('hex'),
-  media_type: mediaType,
-});
-
-/** The tool results of a request's last user message. */
-function lastToolResults(turn: ModelTurn | undefined) {
-  return (turn?.messages.at(-1)?.content ?? []).flatMap((p) => (p.type === 'tool_result' ? [p] : []));
-}
-
-function textOf(content: Array<{ type: string; text?: string }>): string {
-  return content.flatMap((c) => (c.type === 'text' && c.text ? [c.text] : [])).join('\n');
-}
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelTurn, type ScriptedTurn } from '../src/testing.js';
+import { startScriptedSupervisor } from './support/scripted-agents.js';
+import { useServerWorld } from './support/server-world.js';
+import { lastToolResults, textOf } from './support/tool-results.js';
+import { eventually } from './support/wait.js';
 
 describe('supervisor desktop tools against a real orchestrator (MemoryBus + PGlite)', () => {
-  let dir: { path: string; remove(): Promise<void> };
-  let store: Store;
-  let orchestratorBus: MemoryBus;
-  let agentBus: MemoryBus;
-  let server: OrchestratorServer;
-  const runtimes: AgentRuntime[] = [];
-
-  beforeAll(async () => {
-    dir = await tempDir();
-    store = await openStore({
-      kind: 'pglite',
-      dataDir: dir.path,
-      logger: silentLogger,
-      secrets: new SecretBox(parseEncryptionKey(generateEncryptionKey())),
-    });
-    const broker = new MemoryBroker();
-    orchestratorBus = new MemoryBus({ broker });
-    agentBus = new MemoryBus({ broker });
-    server = await startOrchestratorServer({
-      bus: orchestratorBus,
-      store,
-      logger: silentLogger,
-      host: '127.0.0.1',
-      port: 0,
-      config: { sweepIntervalMs: 200, outboxIntervalMs: 200, acceptTimeoutMs: 1_000 },
-    });
-  });
-  afterEach(async () => {
-    for (const runtime of runtimes.splice(0)) await runtime.stop();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await agentBus.close();
-    await orchestratorBus.close();
-    await store.close();
-    await dir.remove();
-  });
-
-  async function startSupervisor(id: string, script: ScriptedTurn[]) {
-    const model = new ScriptedModel(script);
-    const runtime = new AgentRuntime({
-      bus: agentBus,
-      id,
-      kind: 'supervisor',
-      execute: createSupervisorExecutor({
-        model,
-        modelName: 'claude-sonnet-4-6',
-        bus: agentBus,
-        supervisorId: id,
-        uploadImage: upload,
-      }),
-      logger: silentLogger,
-      heartbeatMs: 500,
-    });
-    runtimes.push(runtime);
-    await runtime.start();
-    return model;
-  }
+  const world = useServerWorld({ secrets: new SecretBox(parseEncryptionKey(generateEncryptionKey())) });
+  const startSupervisor = (id: string, script: ScriptedTurn[]) => startScriptedSupervisor(world, id, script);
 
   describe('desktop tools through the orchestrator, on a real Xvnc desktop with sshd and telnetd', () => {
     let xvnc: VncServerHandle;
@@ -125,7 +43,7 @@ describe('supervisor desktop tools against a real orchestrator (MemoryBus + PGli
         startTelnetd(),
         tempDir('figaro-roles-'),
       ]);
-      await agentBus.request(Api.desktopWorkersRegister, {
+      await world.agentBus.request(Api.desktopWorkersRegister, {
         worker_id: 'sv-lab',
         novnc_url: xvnc.url,
         ssh_url: `ssh://${TEST_USER}:${TEST_USER_PASSWORD}@127.0.0.1:${sshd.port}`,
@@ -139,8 +57,12 @@ describe('supervisor desktop tools against a real orchestrator (MemoryBus + PGli
       const ready = join(work.path, 'ready');
       await eventually(
         async () => {
-          await agentBus.request(Api.vnc, { desktop_id: 'sv-lab', action: 'click', x: 125, y: 62 });
-          await agentBus.request(Api.vnc, { desktop_id: 'sv-lab', action: 'type', text: `touch ${ready}\n` });
+          await world.agentBus.request(Api.vnc, { desktop_id: 'sv-lab', action: 'click', x: 125, y: 62 });
+          await world.agentBus.request(Api.vnc, {
+            desktop_id: 'sv-lab',
+            action: 'type',
+            text: `touch ${ready}\n`,
+          });
           return readFile(ready).then(
             () => true,
             () => false,
@@ -152,7 +74,7 @@ describe('supervisor desktop tools against a real orchestrator (MemoryBus + PGli
     }, 60_000);
 
     afterAll(async () => {
-      await agentBus.request(Api.desktopWorkersRemove, { worker_id: 'sv-lab' }).catch(() => {});
+      await world.agentBus.request(Api.desktopWorkersRemove, { worker_id: 'sv-lab' }).catch(() => {});
       await xterm?.stop();
       await Promise.all([xvnc?.stop(), sshd?.stop(), telnetd?.stop()]);
       await work?.remove();
@@ -161,7 +83,7 @@ describe('supervisor desktop tools against a real orchestrator (MemoryBus + PGli
     it('looks at a desktop, clicks and types in scaled coordinates, and runs commands over SSH and telnet', async () => {
       const file = join(work.path, 'FILE');
       const lab = { desktop_id: 'sv-lab' };
-      const supervisor = await startSupervisor('sv-s5', [
+      const { model: supervisor } = await startSupervisor('sv-s5', [
         modelTurn({ toolCalls: [{ name: 'take_screenshot', input: lab }] }),
         modelTurn({
           toolCalls: [
@@ -175,12 +97,12 @@ describe('supervisor desktop tools against a real orchestrator (MemoryBus + PGli
         }),
         modelTurn({ text: 'Checked the lab desktop.' }),
       ]);
-      const task = await agentBus.request(Api.tasksCreate, {
+      const task = await world.agentBus.request(Api.tasksCreate, {
         prompt: 'Check the lab desktop',
         options: { target: 'supervisor' },
       });
       const done = await eventually(
-        () => store.tasks.get(task.task_id),
+        () => world.store.tasks.get(task.task_id),
         (t) => t?.status === 'completed',
         15_000,
       );
@@ -205,7 +127,7 @@ describe('supervisor desktop tools against a real orchestrator (MemoryBus + PGli
       expect(written).toBe('done\n');
 
       // The screenshot went to the store as a blob reference.
-      const events = await store.taskEvents.list(task.task_id);
+      const events = await world.store.taskEvents.list(task.task_id);
       const stored = JSON.stringify(events.map((e) => e.payload));
       expect(stored).toContain('"source":{"type":"blob"');
       expect(stored).not.toContain('base64');

@@ -1,37 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { MemoryBroker, MemoryBus, type Subscription, subscribeEvent } from '@figaro/bus';
-import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
-import { Api, type BlobRef, type Clock, Events, silentLogger } from '@figaro/protocol';
-import { openStore, type Store } from '@figaro/store';
-import { tempDir } from '@figaro/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AgentRuntime,
-  createSupervisorExecutor,
-  createWorkerExecutor,
-  type ModelTurn,
-  type SupervisorExecutorOptions,
-  type UploadImage,
-  type WorkerExecutorOptions,
-} from '../src/index.js';
-import { computerTurn, FakeDesktop, modelTurn, ScriptedModel, type ScriptedTurn } from '../src/testing.js';
-
-/** Polls until `accept` holds (bounded), returning the last value read. */
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const upload: UploadImage = async (data, mediaType): Promise<BlobRef> => ({
-  type: 'blob',
-  sha256: createHash('sha256').update(data).digest('hex'),
-  media_type: mediaType,
-});
+import { randomUUID } from 'node:crypto';
+import { type Subscription, subscribeEvent } from '@figaro/bus';
+import { Api, type Clock, Events } from '@figaro/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SupervisorExecutorOptions, WorkerExecutorOptions } from '../src/index.js';
+import { computerTurn, modelTurn, type ScriptedTurn } from '../src/testing.js';
+import { startScriptedSupervisor, startScriptedWorker } from './support/scripted-agents.js';
+import { useServerWorld } from './support/server-world.js';
+import { lastToolResults, textOf } from './support/tool-results.js';
+import { eventually } from './support/wait.js';
 
 /** A clock whose timers fire only when the test advances it. */
 class ManualClock implements Clock {
@@ -67,132 +43,48 @@ class ManualClock implements Clock {
   }
 }
 
-/** The tool results of a request's last user message. */
-function lastToolResults(turn: ModelTurn | undefined) {
-  return (turn?.messages.at(-1)?.content ?? []).flatMap((p) => (p.type === 'tool_result' ? [p] : []));
-}
-
-function textOf(content: Array<{ type: string; text?: string }>): string {
-  return content.flatMap((c) => (c.type === 'text' && c.text ? [c.text] : [])).join('\n');
-}
-
 const hang: ScriptedTurn = { events: [], hang: true };
 
 describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () => {
-  let dir: { path: string; remove(): Promise<void> };
-  let store: Store;
-  let orchestratorBus: MemoryBus;
-  let agentBus: MemoryBus;
-  let server: OrchestratorServer;
-  const runtimes: AgentRuntime[] = [];
+  const world = useServerWorld();
   const subscriptions: Subscription[] = [];
 
-  beforeAll(async () => {
-    dir = await tempDir();
-    store = await openStore({ kind: 'pglite', dataDir: dir.path, logger: silentLogger });
-    const broker = new MemoryBroker();
-    orchestratorBus = new MemoryBus({ broker });
-    agentBus = new MemoryBus({ broker });
-    server = await startOrchestratorServer({
-      bus: orchestratorBus,
-      store,
-      logger: silentLogger,
-      host: '127.0.0.1',
-      port: 0,
-      config: { sweepIntervalMs: 200, outboxIntervalMs: 200, acceptTimeoutMs: 1_000 },
-    });
-  });
   afterEach(async () => {
     for (const subscription of subscriptions.splice(0)) await subscription.unsubscribe();
-    for (const runtime of runtimes.splice(0)) await runtime.stop();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await agentBus.close();
-    await orchestratorBus.close();
-    await store.close();
-    await dir.remove();
   });
 
-  async function start(runtime: AgentRuntime): Promise<void> {
-    runtimes.push(runtime);
-    await runtime.start();
-  }
-
-  async function startWorker(id: string, script: ScriptedTurn[], extra: Partial<WorkerExecutorOptions> = {}) {
-    const model = new ScriptedModel(script);
-    await start(
-      new AgentRuntime({
-        bus: agentBus,
-        id,
-        kind: 'worker',
-        execute: createWorkerExecutor({
-          model,
-          modelName: 'claude-sonnet-4-6',
-          desktop: new FakeDesktop({ changesOnAction: true }),
-          bus: agentBus,
-          workerId: id,
-          uploadImage: upload,
-          settleMs: 0,
-          ...extra,
-        }),
-        logger: silentLogger,
-        heartbeatMs: 500,
-      }),
-    );
-    return model;
-  }
-
-  async function startSupervisor(
+  const startWorker = (id: string, script: ScriptedTurn[], extra: Partial<WorkerExecutorOptions> = {}) =>
+    startScriptedWorker(world, id, script, extra);
+  const startSupervisor = (
     id: string,
     script: ScriptedTurn[],
     extra: Partial<SupervisorExecutorOptions> = {},
-  ) {
-    const model = new ScriptedModel(script);
-    await start(
-      new AgentRuntime({
-        bus: agentBus,
-        id,
-        kind: 'supervisor',
-        execute: createSupervisorExecutor({
-          model,
-          modelName: 'claude-sonnet-4-6',
-          bus: agentBus,
-          supervisorId: id,
-          uploadImage: upload,
-          ...extra,
-        }),
-        logger: silentLogger,
-        heartbeatMs: 500,
-      }),
-    );
-    return model;
-  }
+  ) => startScriptedSupervisor(world, id, script, extra);
 
   function delegateTurn(prompt: string, workerId: string): ScriptedTurn {
     return modelTurn({ toolCalls: [{ name: 'delegate_to_worker', input: { prompt, worker_id: workerId } }] });
   }
 
   async function childOf(parentId: string) {
-    const page = await store.tasks.list({ limit: 100 });
+    const page = await world.store.tasks.list({ limit: 100 });
     return page.tasks.find((t) => t.parent_task_id === parentId);
   }
 
   it('delegates to a worker, gets its result back as the tool result, and completes', async () => {
-    const worker = await startWorker('sv-w1', [
+    const { model: worker } = await startWorker('sv-w1', [
       computerTurn({ action: 'screenshot' }),
       modelTurn({ text: 'The report is in /tmp/report.txt.' }),
     ]);
-    const supervisor = await startSupervisor('sv-s1', [
+    const { model: supervisor } = await startSupervisor('sv-s1', [
       delegateTurn('Write the report into /tmp/report.txt', 'sv-w1'),
       modelTurn({ text: 'Done: the worker wrote /tmp/report.txt.' }),
     ]);
-    const task = await agentBus.request(Api.tasksCreate, {
+    const task = await world.agentBus.request(Api.tasksCreate, {
       prompt: 'Get the report written',
       options: { target: 'supervisor' },
     });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed',
       10_000,
     );
@@ -230,7 +122,7 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
   it('reads the fleet and the task history with list_workers, get_task, list_tasks and search_tasks', async () => {
     await startWorker('sv-w6', []);
     const taskId = randomUUID();
-    const supervisor = await startSupervisor('sv-s6', [
+    const { model: supervisor } = await startSupervisor('sv-s6', [
       modelTurn({
         toolCalls: [
           { name: 'list_workers', input: {} },
@@ -242,12 +134,12 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
       }),
       modelTurn({ text: 'Looked around.' }),
     ]);
-    await agentBus.request(Api.tasksCreate, {
+    await world.agentBus.request(Api.tasksCreate, {
       prompt: 'Survey the fleet and the zebra tasks',
       options: { target: 'supervisor', task_id: taskId },
     });
     await eventually(
-      () => store.tasks.get(taskId),
+      () => world.store.tasks.get(taskId),
       (t) => t?.status === 'completed',
     );
     const [workers, own, list, search, missing] = lastToolResults(supervisor.requests[1]);
@@ -274,7 +166,7 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
   it('cancels the supervisor task and the delegated task within 2 s when the supervisor task is stopped', async () => {
     await startWorker('sv-w2', [hang]);
     await startSupervisor('sv-s2', [delegateTurn('Wait for something that never comes', 'sv-w2')]);
-    const task = await agentBus.request(Api.tasksCreate, {
+    const task = await world.agentBus.request(Api.tasksCreate, {
       prompt: 'Delegate and wait',
       options: { target: 'supervisor' },
     });
@@ -284,17 +176,17 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
       10_000,
     );
     const stoppedAt = Date.now();
-    await agentBus.request(Api.tasksStop, { task_id: task.task_id });
+    await world.agentBus.request(Api.tasksStop, { task_id: task.task_id });
     for (const id of [task.task_id, child?.id ?? '']) {
       const events = await eventually(
-        () => store.taskEvents.list(id),
+        () => world.store.taskEvents.list(id),
         (list) => list.some((e) => e.type === 'error' && e.attempt > 0),
         2_000,
       );
       expect(events.find((e) => e.type === 'error' && e.attempt > 0)?.payload).toMatchObject({
         cancelled: true,
       });
-      expect((await store.tasks.get(id))?.status).toBe('cancelled');
+      expect((await world.store.tasks.get(id))?.status).toBe('cancelled');
     }
     expect(Date.now() - stoppedAt).toBeLessThan(2_000);
   });
@@ -305,16 +197,16 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
     await startWorker('sv-w3', [hang], { progressRepeatMs: 20 });
     const progress: Array<{ task_id: string; state: string }> = [];
     subscriptions.push(
-      await subscribeEvent(agentBus, Events.taskProgress, async (event) => {
+      await subscribeEvent(world.agentBus, Events.taskProgress, async (event) => {
         progress.push(event);
       }),
     );
-    const supervisor = await startSupervisor(
+    const { model: supervisor } = await startSupervisor(
       'sv-s3',
       [delegateTurn('Do something slow', 'sv-w3'), modelTurn({ text: 'The worker got stuck.' })],
       { clock, delegationInactivityTimeoutMs: 60_000 },
     );
-    const task = await agentBus.request(Api.tasksCreate, {
+    const task = await world.agentBus.request(Api.tasksCreate, {
       prompt: 'Delegate something slow',
       options: { target: 'supervisor' },
     });
@@ -339,7 +231,7 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
       (t) => t?.status === 'cancelled',
     );
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed',
     );
     expect(done?.result).toMatchObject({ result: 'The worker got stuck.' });
@@ -356,7 +248,7 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
       clock,
       delegationInactivityTimeoutMs: 60_000,
     });
-    const task = await agentBus.request(Api.tasksCreate, {
+    const task = await world.agentBus.request(Api.tasksCreate, {
       prompt: 'Delegate to a worker that is not there yet',
       options: { target: 'supervisor' },
     });
@@ -371,7 +263,7 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
       (n) => n === 0,
     );
     clock.advance(10 * 60_000);
-    expect((await store.tasks.get(queued?.id ?? ''))?.status).toBe('pending');
+    expect((await world.store.tasks.get(queued?.id ?? ''))?.status).toBe('pending');
     await startWorker('sv-w5', [hang]);
     await eventually(
       async () => clock.armed(60_000),
@@ -386,12 +278,12 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
       modelTurn({ toolCalls: [{ name: 'ask_human', input: { question: 'Which colour?' } }] }),
       modelTurn({ text: 'Painted it blue.' }),
     ]);
-    const supervisor = await startSupervisor(
+    const { model: supervisor } = await startSupervisor(
       'sv-s4',
       [delegateTurn('Paint it', 'sv-w4'), modelTurn({ text: 'Painted blue.' })],
       { clock, delegationInactivityTimeoutMs: 60_000 },
     );
-    const task = await agentBus.request(Api.tasksCreate, {
+    const task = await world.agentBus.request(Api.tasksCreate, {
       prompt: 'Get it painted',
       options: { target: 'supervisor' },
     });
@@ -406,19 +298,19 @@ describe('supervisor role against a real orchestrator (MemoryBus + PGlite)', () 
       (n) => n === 0,
     );
     clock.advance(10 * 60_000);
-    expect((await store.tasks.get(child?.id ?? ''))?.status).toBe('running');
-    const [request] = await store.helpRequests.list({ task_id: child?.id ?? '', status: 'pending' });
-    await agentBus.request(Api.helpRequestsRespond, {
+    expect((await world.store.tasks.get(child?.id ?? ''))?.status).toBe('running');
+    const [request] = await world.store.helpRequests.list({ task_id: child?.id ?? '', status: 'pending' });
+    await world.agentBus.request(Api.helpRequestsRespond, {
       request_id: request?.id ?? '',
       answers: { 'Which colour?': 'blue' },
       source: 'test',
     });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed',
     );
     expect(done?.result).toMatchObject({ result: 'Painted blue.' });
     expect(textOf(lastToolResults(supervisor.requests[1])[0]?.content ?? [])).toContain('Painted it blue.');
-    expect((await store.tasks.get(child?.id ?? ''))?.status).toBe('completed');
+    expect((await world.store.tasks.get(child?.id ?? ''))?.status).toBe('completed');
   });
 });

@@ -1,53 +1,18 @@
-import { createHash } from 'node:crypto';
-import { MemoryBroker, MemoryBus } from '@figaro/bus';
-import { type OrchestratorServer, startOrchestratorServer } from '@figaro/orchestrator';
-import { Api, type BlobRef, silentLogger } from '@figaro/protocol';
-import { openStore, type Store } from '@figaro/store';
-import { startFakeAnthropic, tempDir, textReply, toolResults } from '@figaro/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Api } from '@figaro/protocol';
+import { startFakeAnthropic, textReply, toolResults } from '@figaro/testkit';
+import { describe, expect, it } from 'vitest';
 import {
-  AgentRuntime,
   AnthropicModelClient,
-  createWorkerExecutor,
   helpRequestId,
   type ModelTurn,
-  type UploadImage,
   type WorkerExecutorOptions,
 } from '../src/index.js';
-import { computerTurn, FakeDesktop, modelTurn, ScriptedModel, type ScriptedTurn } from '../src/testing.js';
-
-/** Polls until `accept` holds (bounded), returning the last value read. */
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** An uploader that keeps blobs in memory under their sha256, as the real one stores them. */
-function memoryUploader(): { upload: UploadImage; blobs: Map<string, Buffer> } {
-  const blobs = new Map<string, Buffer>();
-  const upload: UploadImage = async (data, mediaType): Promise<BlobRef> => {
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    blobs.set(sha256, data);
-    return { type: 'blob', sha256, media_type: mediaType };
-  };
-  return { upload, blobs };
-}
-
-/** Every `{type:'image'}` block in a JSON value. */
-function imagesOf(value: unknown): Array<{ source: Record<string, unknown> }> {
-  if (Array.isArray(value)) return value.flatMap(imagesOf);
-  if (typeof value !== 'object' || value === null) return [];
-  const own =
-    'type' in value && value.type === 'image' && 'source' in value
-      ? [value as { source: Record<string, unknown> }]
-      : [];
-  return [...own, ...Object.values(value).flatMap(imagesOf)];
-}
+import { computerTurn, FakeDesktop, modelTurn, type ScriptedTurn } from '../src/testing.js';
+import { sonnetStep as step } from './support/harness.js';
+import { startScriptedWorker } from './support/scripted-agents.js';
+import { useServerWorld } from './support/server-world.js';
+import { imagesOf } from './support/tool-results.js';
+import { eventually } from './support/wait.js';
 
 /** Text of the tool results in a request's last user message. */
 function lastToolResultText(turn: ModelTurn | undefined): string {
@@ -58,71 +23,11 @@ function lastToolResultText(turn: ModelTurn | undefined): string {
     .join('\n');
 }
 
-const step = { input_tokens: 1000, output_tokens: 100 };
-
 describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
-  let dir: { path: string; remove(): Promise<void> };
-  let store: Store;
-  let orchestratorBus: MemoryBus;
-  let agentBus: MemoryBus;
-  let server: OrchestratorServer;
-  const runtimes: AgentRuntime[] = [];
-
-  beforeAll(async () => {
-    dir = await tempDir();
-    store = await openStore({ kind: 'pglite', dataDir: dir.path, logger: silentLogger });
-    const broker = new MemoryBroker();
-    orchestratorBus = new MemoryBus({ broker });
-    agentBus = new MemoryBus({ broker });
-    server = await startOrchestratorServer({
-      bus: orchestratorBus,
-      store,
-      logger: silentLogger,
-      host: '127.0.0.1',
-      port: 0,
-      config: { sweepIntervalMs: 200, outboxIntervalMs: 200, acceptTimeoutMs: 1_000 },
-    });
-  });
-  afterEach(async () => {
-    for (const runtime of runtimes.splice(0)) await runtime.stop();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await agentBus.close();
-    await orchestratorBus.close();
-    await store.close();
-    await dir.remove();
-  });
-
-  async function startWorker(id: string, script: ScriptedTurn[], extra: Partial<WorkerExecutorOptions> = {}) {
-    const model = new ScriptedModel(script);
-    const desktop = new FakeDesktop({ changesOnAction: true });
-    const uploader = memoryUploader();
-    const runtime = new AgentRuntime({
-      bus: agentBus,
-      id,
-      kind: 'worker',
-      execute: createWorkerExecutor({
-        model,
-        modelName: 'claude-sonnet-4-6',
-        desktop,
-        bus: agentBus,
-        workerId: id,
-        uploadImage: uploader.upload,
-        settleMs: 0,
-        ...extra,
-      }),
-      logger: silentLogger,
-      heartbeatMs: 500,
-    });
-    runtimes.push(runtime);
-    await runtime.start();
-    return { model, desktop, uploader, runtime };
-  }
-
-  async function createTask(prompt: string, options: Record<string, unknown> = {}) {
-    return agentBus.request(Api.tasksCreate, { prompt, options: { target: 'worker', ...options } });
-  }
+  const world = useServerWorld();
+  const { createTask } = world;
+  const startWorker = (id: string, script: ScriptedTurn[], extra: Partial<WorkerExecutorOptions> = {}) =>
+    startScriptedWorker(world, id, script, extra);
 
   it('runs a scripted desktop task and stores every tool call with screenshots as blob references and a cost', async () => {
     const w = await startWorker('role-w1', [
@@ -136,7 +41,7 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
       start_url: 'https://example.com/start',
     });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed',
     );
     expect(w.model.remaining).toBe(0);
@@ -157,7 +62,7 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
     });
     expect(opening[1]).toMatchObject({ type: 'image', source: { type: 'base64' } });
 
-    const events = (await store.taskEvents.list(task.task_id)).filter((e) => e.attempt === 1);
+    const events = (await world.store.taskEvents.list(task.task_id)).filter((e) => e.attempt === 1);
     const messages = events.filter((e) => e.type === 'message');
     // opening + 4 × (assistant tool call, tool result) + final answer
     expect(messages.map((e) => e.payload.__type__)).toEqual([
@@ -221,7 +126,7 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
     const task = await createTask('Open the right file');
     const requestId = helpRequestId(task.task_id, 1, 'toolu_ask_1');
     const request = await eventually(
-      () => store.helpRequests.get(requestId),
+      () => world.store.helpRequests.get(requestId),
       (r) => r?.status === 'pending',
     );
     expect(request?.questions[0]).toMatchObject({
@@ -230,16 +135,16 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
     });
     expect(request?.agent_id).toBe('role-w2');
     await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.waiting_on === 'human',
     );
-    await agentBus.request(Api.helpRequestsRespond, {
+    await world.agentBus.request(Api.helpRequestsRespond, {
       request_id: requestId,
       answers: { 'Which file?': 'b.txt' },
       source: 'test',
     });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed',
     );
     expect(done?.result).toMatchObject({ result: 'Used b.txt.' });
@@ -259,16 +164,16 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
       const task = await createTask('Open the right file');
       const requestId = helpRequestId(task.task_id, 1, 'toolu_fake_ask');
       await eventually(
-        () => store.helpRequests.get(requestId),
+        () => world.store.helpRequests.get(requestId),
         (r) => r?.status === 'pending',
       );
-      await agentBus.request(Api.helpRequestsRespond, {
+      await world.agentBus.request(Api.helpRequestsRespond, {
         request_id: requestId,
         answers: { 'Which file?': 'b.txt' },
         source: 'test',
       });
       const done = await eventually(
-        () => store.tasks.get(task.task_id),
+        () => world.store.tasks.get(task.task_id),
         (t) => t?.status === 'completed',
       );
       expect(done?.result).toMatchObject({ result: 'Used b.txt.' });
@@ -303,17 +208,17 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
       (n) => n === 1,
     );
     const input = Api.taskInput.at(task.task_id);
-    await agentBus.request(input, { kind: 'user_message', text: 'Also check the clock.' });
-    await agentBus.request(input, { kind: 'pause', note: 'taking over' });
+    await world.agentBus.request(input, { kind: 'user_message', text: 'Also check the clock.' });
+    await world.agentBus.request(input, { kind: 'pause', note: 'taking over' });
     release();
     await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.waiting_on === 'paused',
     );
     expect(w.model.requests).toHaveLength(1);
-    await agentBus.request(input, { kind: 'resume' });
+    await world.agentBus.request(input, { kind: 'resume' });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed',
     );
     expect(done?.result).toMatchObject({ result: 'Clicked and checked.' });
@@ -332,7 +237,7 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
     // 0.0045 $ per step: 3 steps reach 0.01 $ (0.0135), the 4th is never requested.
     const task = await createTask('Look at the screen for a while', { budget_usd: 0.01 });
     const [request] = await eventually(
-      () => store.helpRequests.list({ task_id: task.task_id, status: 'pending' }),
+      () => world.store.helpRequests.list({ task_id: task.task_id, status: 'pending' }),
       (list) => list.length === 1,
     );
     const question = request?.questions[0];
@@ -340,15 +245,15 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
       question: 'budget of $0.01 reached after 3 steps; continue with another $0.01?',
       options: [{ label: 'yes' }, { label: 'no' }],
     });
-    const waiting = await store.tasks.get(task.task_id);
+    const waiting = await world.store.tasks.get(task.task_id);
     expect(waiting?.cost_usd).toBeLessThan(0.01 + 0.0045);
-    await agentBus.request(Api.helpRequestsRespond, {
+    await world.agentBus.request(Api.helpRequestsRespond, {
       request_id: request?.id ?? '',
       answers: { [question?.question ?? '']: 'no' },
       source: 'test',
     });
     const failed = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'failed',
     );
     expect(failed?.error).toBe('budget exceeded');
@@ -364,16 +269,16 @@ describe('worker role against a real orchestrator (MemoryBus + PGlite)', () => {
     ]);
     const task = await createTask('Look twice', { budget_usd: 0.005 });
     const [request] = await eventually(
-      () => store.helpRequests.list({ task_id: task.task_id, status: 'pending' }),
+      () => world.store.helpRequests.list({ task_id: task.task_id, status: 'pending' }),
       (list) => list.length === 1,
     );
-    await agentBus.request(Api.helpRequestsRespond, {
+    await world.agentBus.request(Api.helpRequestsRespond, {
       request_id: request?.id ?? '',
       answers: { [request?.questions[0]?.question ?? '']: 'yes' },
       source: 'test',
     });
     const done = await eventually(
-      () => store.tasks.get(task.task_id),
+      () => world.store.tasks.get(task.task_id),
       (t) => t?.status === 'completed',
     );
     expect(done?.result).toMatchObject({ result: 'Finished.', num_turns: 3 });

@@ -4,13 +4,15 @@ import {
   type AgentLoopOptions,
   type AgentLoopResult,
   ComputerTool,
-  type ModelMessage,
   type ModelTurn,
   runAgentLoop,
   type Tool,
   ToolRegistry,
 } from '../../src/index.js';
 import { FakeDesktop, ScriptedModel, type ScriptedTurn } from '../../src/testing.js';
+import { textOf } from './tool-results.js';
+
+export { lastToolResults } from './tool-results.js';
 
 /** A loop run on a ScriptedModel and a FakeDesktop, with every event recorded. */
 export interface Harness {
@@ -59,15 +61,9 @@ export function imagesIn(turn: ModelTurn): number {
   return n;
 }
 
-/** The tool results of a request's last user message. */
-export function lastToolResults(turn: ModelTurn) {
-  const last: ModelMessage | undefined = turn.messages.at(-1);
-  return (last?.content ?? []).flatMap((p) => (p.type === 'tool_result' ? [p] : []));
-}
-
 /** Text of a tool result. */
 export function resultText(result: { content: Array<{ type: string; text?: string }> }): string {
-  return result.content.flatMap((c) => (c.type === 'text' && c.text ? [c.text] : [])).join('\n');
+  return textOf(result.content);
 }
 
 export const sonnetStep: Usage = { input_tokens: 1000, output_tokens: 100 };

@@ -2,12 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, waitForPort } from '../free-port.js';
-import { stopProcess } from '../process.js';
-import { tempDir } from '../temp-dir.js';
-import { writeTigerVncPasswordFile } from './vnc-password.js';
 import type { VncServerHandle } from './vnc-server-handle.js';
-import { startXServer, xEnv } from './x-display.js';
+import { startXvncWith } from './xvnc.js';
 
 const run = promisify(execFile);
 
@@ -38,85 +34,44 @@ export interface XvncTlsHandle extends VncServerHandle {
  * after 5 failed logins.
  */
 export async function startXvncTls(options: XvncTlsOptions): Promise<XvncTlsHandle> {
-  const { width, height } = options.size ?? { width: 1280, height: 800 };
   const types = options.securityTypes;
   const needsPassword = types.some((type) => type.endsWith('Vnc') || type === 'VncAuth');
   if (needsPassword && options.password === undefined) {
     throw new Error(`startXvncTls: ${types.join(',')} needs a password`);
   }
-  const dir = await tempDir('figaro-xvnc-tls-');
-  try {
-    const args = ['-SecurityTypes', types.join(',')];
-    let ca: string | undefined;
-    if (types.some((type) => type.startsWith('X509'))) {
-      const cert = join(dir.path, 'cert.pem');
-      const key = join(dir.path, 'key.pem');
-      await run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '2',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ]);
-      ca = await readFile(cert, 'utf8');
-      args.push('-X509Cert', cert, '-X509Key', key);
-    }
-    if (options.password !== undefined) {
-      const file = join(dir.path, 'passwd');
-      await writeTigerVncPasswordFile(options.password, file);
-      args.push('-PasswordFile', file);
-    }
-    const port = await freePort();
-    const server = await startXServer('Xvnc', () => [
-      '-geometry',
-      `${width}x${height}`,
-      '-depth',
-      '24',
-      '-rfbport',
-      String(port),
-      '-localhost',
-      '-interface',
-      '127.0.0.1',
-      '-nolisten',
-      'tcp',
-      '-AlwaysShared',
-      ...args,
-    ]);
-    try {
-      await waitForPort(port);
-    } catch (err) {
-      await stopProcess(server.child);
-      throw new Error(`Xvnc did not listen on ${port}: ${server.output()}`, { cause: err });
-    }
-    const display = `:${server.number}`;
-    let stopped: Promise<void> | undefined;
-    return {
-      display,
-      port,
-      url: `vnc://127.0.0.1:${port}`,
-      ...(options.password !== undefined ? { password: options.password } : {}),
-      ...(ca !== undefined ? { ca } : {}),
-      securityTypes: types,
-      width,
-      height,
-      env: xEnv(display),
-      stop: () => {
-        stopped ??= stopProcess(server.child).then(() => dir.remove());
-        return stopped;
+  let ca: string | undefined;
+  const server = await startXvncWith(
+    {
+      tempPrefix: 'figaro-xvnc-tls-',
+      args: async (dir) => {
+        const args = ['-SecurityTypes', types.join(',')];
+        if (types.some((type) => type.startsWith('X509'))) {
+          const cert = join(dir, 'cert.pem');
+          const key = join(dir, 'key.pem');
+          await run('openssl', [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-subj',
+            '/CN=127.0.0.1',
+            '-addext',
+            'subjectAltName=IP:127.0.0.1',
+            '-days',
+            '2',
+            '-keyout',
+            key,
+            '-out',
+            cert,
+          ]);
+          ca = await readFile(cert, 'utf8');
+          args.push('-X509Cert', cert, '-X509Key', key);
+        }
+        return args;
       },
-    };
-  } catch (err) {
-    await dir.remove();
-    throw err;
-  }
+    },
+    options,
+  );
+  return { ...server, ...(ca !== undefined ? { ca } : {}), securityTypes: types };
 }

@@ -6,20 +6,34 @@ import { writeTigerVncPasswordFile } from './vnc-password.js';
 import type { VncServerHandle, VncServerOptions } from './vnc-server-handle.js';
 import { startXServer, xEnv } from './x-display.js';
 
+/** How `startXvncWith` sets up Xvnc's security (internal to the Xvnc fixtures). */
+export interface XvncSecurity {
+  /** Prefix of the fixture's temp folder, removed when the server stops. */
+  tempPrefix: string;
+  /**
+   * The security arguments (`-SecurityTypes …` and any files they need, made in `dir`); a
+   * `-PasswordFile` follows them when a password is given.
+   */
+  args(dir: string): Promise<string[]> | string[];
+}
+
 /**
- * Starts TigerVNC's Xvnc (X server and VNC server in one process) on a free display and a free RFB
- * port bound to 127.0.0.1, with VncAuth when a password is given and None otherwise.
- * Mind that Xvnc refuses every connection for ~10 s after 5 bad passwords.
+ * Starts Xvnc on a free display and a free RFB port bound to 127.0.0.1 with the given security
+ * arguments, and writes the TigerVNC password file when a password is given. Shared by `startXvnc`
+ * and `startXvncTls`; not exported from the package.
  */
-export async function startXvnc(options: VncServerOptions = {}): Promise<VncServerHandle> {
+export async function startXvncWith(
+  security: XvncSecurity,
+  options: VncServerOptions = {},
+): Promise<VncServerHandle> {
   const { width, height } = options.size ?? { width: 1280, height: 800 };
-  const dir = await tempDir('figaro-xvnc-');
+  const dir = await tempDir(security.tempPrefix);
   try {
-    const security: string[] = ['-SecurityTypes', 'None'];
+    const args = await security.args(dir.path);
     if (options.password !== undefined) {
       const file = join(dir.path, 'passwd');
       await writeTigerVncPasswordFile(options.password, file);
-      security.splice(0, 2, '-SecurityTypes', 'VncAuth', '-PasswordFile', file);
+      args.push('-PasswordFile', file);
     }
     const port = await freePort();
     const server = await startXServer('Xvnc', () => [
@@ -35,7 +49,7 @@ export async function startXvnc(options: VncServerOptions = {}): Promise<VncServ
       '-nolisten',
       'tcp',
       '-AlwaysShared',
-      ...security,
+      ...args,
     ]);
     try {
       await waitForPort(port);
@@ -62,4 +76,19 @@ export async function startXvnc(options: VncServerOptions = {}): Promise<VncServ
     await dir.remove();
     throw err;
   }
+}
+
+/**
+ * Starts TigerVNC's Xvnc (X server and VNC server in one process) on a free display and a free RFB
+ * port bound to 127.0.0.1, with VncAuth when a password is given and None otherwise.
+ * Mind that Xvnc refuses every connection for ~10 s after 5 bad passwords.
+ */
+export async function startXvnc(options: VncServerOptions = {}): Promise<VncServerHandle> {
+  return startXvncWith(
+    {
+      tempPrefix: 'figaro-xvnc-',
+      args: () => ['-SecurityTypes', options.password !== undefined ? 'VncAuth' : 'None'],
+    },
+    options,
+  );
 }
