@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { BrokerMessage } from '../src/memory-broker.js';
 import { MemoryBroker, MemoryBus, type StreamDefinitions, serve } from '../src/testing.js';
 import { busContract } from './bus-contract.js';
+import { durableContract } from './bus-contract-durable.js';
 import { deferred } from './helpers.js';
 
 /** One broker per test (per streams object), so that two buses of one test reach each other. */
@@ -16,6 +17,15 @@ afterEach(() => {
 });
 
 busContract('MemoryBus', async (streams) => {
+  let broker = brokers.get(streams);
+  if (!broker) {
+    broker = new MemoryBroker({ streams });
+    brokers.set(streams, broker);
+  }
+  return new MemoryBus({ broker });
+});
+
+durableContract('MemoryBus', async (streams) => {
   let broker = brokers.get(streams);
   if (!broker) {
     broker = new MemoryBroker({ streams });

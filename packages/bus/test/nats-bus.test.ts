@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deleteNatsStreams, NatsBus, type StreamDefinitions, serve, uniqueStreams } from '../src/testing.js';
 import { busContract } from './bus-contract.js';
+import { durableContract } from './bus-contract-durable.js';
 import { collector, eventually } from './helpers.js';
 
 const created: StreamDefinitions[] = [];
@@ -15,6 +16,11 @@ afterEach(async () => {
 });
 
 busContract('NatsBus', async (streams) => {
+  if (!created.includes(streams)) created.push(streams);
+  return NatsBus.connect({ servers: testNatsUrl(), streams, name: 'bus-contract' });
+});
+
+durableContract('NatsBus', async (streams) => {
   if (!created.includes(streams)) created.push(streams);
   return NatsBus.connect({ servers: testNatsUrl(), streams, name: 'bus-contract' });
 });

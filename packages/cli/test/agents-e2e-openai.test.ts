@@ -1,14 +1,4 @@
-import { join } from 'node:path';
-import {
-  startFakeOpenAI,
-  startX11vnc,
-  startXClient,
-  tempDir,
-  textReply,
-  toolCall,
-  type VncServerHandle,
-  type XClientHandle,
-} from '@figaro/testkit';
+import { startFakeOpenAI, textReply, toolCall } from '@figaro/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   cleanups,
@@ -18,6 +8,7 @@ import {
   storedMessages,
   up,
   useTeardown,
+  xtermDesktop,
 } from './support/agents-e2e.js';
 
 useTeardown();
@@ -26,20 +17,7 @@ describe('agents end to end with the openai engine (fake OpenAI-compatible serve
   it('figaro up --desktop drives an x11vnc desktop through chat completions with tool calls', async () => {
     const fake = await startFakeOpenAI();
     cleanups.push(() => fake.stop());
-    const desktop: VncServerHandle = await startX11vnc({ password: 'oaipw1' });
-    cleanups.push(() => desktop.stop());
-    const work = await tempDir();
-    cleanups.push(work.remove);
-    const xterm: XClientHandle = startXClient(
-      'xterm',
-      ['-geometry', '200x60+0+0', '-e', 'bash', '--norc', '--noprofile'],
-      {
-        env: desktop.env,
-        cwd: work.path,
-      },
-    );
-    cleanups.push(() => xterm.stop());
-    const file = join(work.path, 'FILE');
+    const { desktop, file } = await xtermDesktop('oaipw1');
     fake.script.reply(
       toolCall('computer', { action: 'screenshot' }),
       toolCall('computer', { action: 'left_click', coordinate: [400, 300] }),

@@ -1,16 +1,6 @@
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type FakeAnthropic,
-  startFakeAnthropic,
-  startX11vnc,
-  startXClient,
-  tempDir,
-  textReply,
-  toolUse,
-  type VncServerHandle,
-  type XClientHandle,
-} from '@figaro/testkit';
+import { type FakeAnthropic, startFakeAnthropic, tempDir, textReply, toolUse } from '@figaro/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   cleanups,
@@ -22,6 +12,7 @@ import {
   up,
   useTeardown,
   waitForWindowAt,
+  xtermDesktop,
 } from './support/agents-e2e.js';
 
 useTeardown();
@@ -30,20 +21,7 @@ describe('agents end to end (fake Anthropic, real desktops)', () => {
   it('figaro up --desktop drives an existing x11vnc desktop and the task completes', async () => {
     const fake = await startFakeAnthropic();
     cleanups.push(() => fake.stop());
-    const desktop: VncServerHandle = await startX11vnc({ password: 'e2epw' });
-    cleanups.push(() => desktop.stop());
-    const work = await tempDir();
-    cleanups.push(work.remove);
-    const xterm: XClientHandle = startXClient(
-      'xterm',
-      ['-geometry', '200x60+0+0', '-e', 'bash', '--norc', '--noprofile'],
-      {
-        env: desktop.env,
-        cwd: work.path,
-      },
-    );
-    cleanups.push(() => xterm.stop());
-    const file = join(work.path, 'FILE');
+    const { desktop, file } = await xtermDesktop('e2epw');
     scriptWorker(fake, file, [400, 300]);
 
     const { clientEnv } = await up(fake, ['--workers', '0', '--desktop', desktop.url], {
@@ -80,17 +58,7 @@ describe('agents end to end (fake Anthropic, real desktops)', () => {
   it('figaro up --desktop with the claude-code engine drives the x11vnc desktop through MCP tools', async () => {
     const fake = await startFakeAnthropic();
     cleanups.push(() => fake.stop());
-    const desktop: VncServerHandle = await startX11vnc();
-    cleanups.push(() => desktop.stop());
-    const work = await tempDir();
-    cleanups.push(work.remove);
-    const xterm: XClientHandle = startXClient(
-      'xterm',
-      ['-geometry', '200x60+0+0', '-e', 'bash', '--norc', '--noprofile'],
-      { env: desktop.env, cwd: work.path },
-    );
-    cleanups.push(() => xterm.stop());
-    const file = join(work.path, 'FILE');
+    const { desktop, file } = await xtermDesktop();
     scriptClaudeCodeWorker(fake, file, [400, 300]);
 
     const started = Date.now();

@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { type FakeAnthropic, tempDir, textReply, toolUse } from '@figaro/testkit';
+import { join } from 'node:path';
+import {
+  type FakeAnthropic,
+  startX11vnc,
+  startXClient,
+  tempDir,
+  textReply,
+  toolUse,
+  type VncServerHandle,
+} from '@figaro/testkit';
 import sharp from 'sharp';
 import { afterEach, expect } from 'vitest';
 import { type FigaroProcess, interrupt, startFigaro } from './figaro-process.js';
@@ -123,4 +132,22 @@ export async function waitForWindowAt(
       throw new Error(`no window at ${x},${y} on ${desktopId} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * An x11vnc desktop (with `password` if given) showing a full-screen xterm whose shell works in a
+ * fresh folder; returns the desktop and the path of the file the scripted model writes. Everything is
+ * stopped after the test.
+ */
+export async function xtermDesktop(password?: string): Promise<{ desktop: VncServerHandle; file: string }> {
+  const desktop = await startX11vnc(password ? { password } : {});
+  cleanups.push(() => desktop.stop());
+  const work = await tempDir();
+  cleanups.push(work.remove);
+  const xterm = startXClient('xterm', ['-geometry', '200x60+0+0', '-e', 'bash', '--norc', '--noprofile'], {
+    env: desktop.env,
+    cwd: work.path,
+  });
+  cleanups.push(() => xterm.stop());
+  return { desktop, file: join(work.path, 'FILE') };
 }
