@@ -1,31 +1,13 @@
 import { uniqueToken } from '@figaro/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Bus, BusError, type DurableMessage, NoRespondersError, uniqueStreams } from '../src/testing.js';
-import { type MakeBus, text } from './bus-contract.js';
+import { describe, expect, it } from 'vitest';
+import { BusError, type DurableMessage, NoRespondersError } from '../src/testing.js';
+import { type MakeBus, text, useContractBuses } from './bus-contract.js';
 import { collector, quietPeriod, rejectionOf } from './helpers.js';
 
 /** The durable-stream half of the Bus contract (ARCHITECTURE.md, "Bus semantics" 5 and 8). */
 export function durableContract(name: string, makeBus: MakeBus): void {
   describe(`${name} (Bus contract: streams and durable consumers)`, () => {
-    const opened: Bus[] = [];
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((bus) => bus.close()));
-    });
-
-    function setup() {
-      const token = uniqueToken('b');
-      const streams = uniqueStreams(token);
-      return {
-        streams,
-        /** A subject private to this test. */
-        subject: (...parts: string[]) => [token, ...parts].join('.'),
-        connect: async () => {
-          const bus = await makeBus(streams);
-          opened.push(bus);
-          return bus;
-        },
-      };
-    }
+    const setup = useContractBuses(makeBus);
 
     describe('streams and durable consumers', () => {
       const durableName = () => uniqueToken('d');

@@ -36,30 +36,37 @@ export const big = () => ({ blob: 'x'.repeat(300 * 1024) });
 export const text = (msg: { json(): unknown }) => (msg.json() as { text: string }).text;
 
 /**
+ * Per-test isolation of a contract suite: `setup()` gives a test its own streams and subject prefix
+ * and a `connect()` whose buses are closed after the test. Call it inside the suite's `describe`.
+ */
+export function useContractBuses(makeBus: MakeBus) {
+  const opened: Bus[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((bus) => bus.close()));
+  });
+  return function setup() {
+    const token = uniqueToken('b');
+    const streams = uniqueStreams(token);
+    return {
+      streams,
+      /** A subject private to this test. */
+      subject: (...parts: string[]) => [token, ...parts].join('.'),
+      connect: async () => {
+        const bus = await makeBus(streams);
+        opened.push(bus);
+        return bus;
+      },
+    };
+  };
+}
+
+/**
  * The Bus contract (ARCHITECTURE.md, "Bus semantics"): every implementation must pass all of it.
  * Every test uses its own subjects and streams, so runs against a shared server never collide.
  */
 export function busContract(name: string, makeBus: MakeBus): void {
   describe(`${name} (Bus contract)`, () => {
-    const opened: Bus[] = [];
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((bus) => bus.close()));
-    });
-
-    function setup() {
-      const token = uniqueToken('b');
-      const streams = uniqueStreams(token);
-      return {
-        streams,
-        /** A subject private to this test. */
-        subject: (...parts: string[]) => [token, ...parts].join('.'),
-        connect: async () => {
-          const bus = await makeBus(streams);
-          opened.push(bus);
-          return bus;
-        },
-      };
-    }
+    const setup = useContractBuses(makeBus);
 
     describe('publish and subscribe', () => {
       it('matches `*` to exactly one token and `>` to one or more trailing tokens', async () => {
