@@ -76,6 +76,12 @@ export {
   TaskEventsRepo,
 } from './repos/task-events-repo.js';
 export {
+  type ClaimedTask,
+  type ClaimingAgent,
+  QueuedTask,
+  TaskQueueRepo,
+} from './repos/task-queue-repo.js';
+export {
   FINISHED_STATUSES,
   NewTask,
   TASK_TRANSITIONS,
@@ -87,9 +93,11 @@ export {
   type TaskListQuery,
   type TaskPage,
   type TaskPatch,
+  type TaskSearchQuery,
   TasksRepo,
   type TransitionExpectations,
   type TransitionOptions,
+  type WaitingOnGuard,
 } from './repos/tasks-repo.js';
 export {
   API_TOKEN_PREFIX,

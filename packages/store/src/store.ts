@@ -11,6 +11,7 @@ import { HelpRequestsRepo } from './repos/help-requests-repo.js';
 import { OutboxRepo } from './repos/outbox-repo.js';
 import { SettingsRepo } from './repos/settings-repo.js';
 import { TaskEventsRepo } from './repos/task-events-repo.js';
+import { TaskQueueRepo } from './repos/task-queue-repo.js';
 import { TasksRepo } from './repos/tasks-repo.js';
 import type { SecretBox } from './secrets/secret-box.js';
 
@@ -19,6 +20,8 @@ export interface StoreRepos {
   readonly db: Db;
   readonly tasks: TasksRepo;
   readonly taskEvents: TaskEventsRepo;
+  /** The durable queue of tasks waiting for an agent. */
+  readonly queue: TaskQueueRepo;
   readonly agents: AgentsRepo;
   readonly desktops: DesktopsRepo;
   readonly helpRequests: HelpRequestsRepo;
@@ -69,6 +72,7 @@ export function reposOn(db: Db, options: ReposOptions = {}): StoreRepos {
     db,
     tasks: new TasksRepo(db),
     taskEvents: new TaskEventsRepo(db),
+    queue: new TaskQueueRepo(db),
     agents: new AgentsRepo(db),
     desktops: new DesktopsRepo(db, options.secrets),
     helpRequests: new HelpRequestsRepo(db),

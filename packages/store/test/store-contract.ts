@@ -7,6 +7,7 @@ import { describeDesktopCases } from './contract/desktop-cases.js';
 import { describeEventCases } from './contract/event-cases.js';
 import { describeHelpCases } from './contract/help-cases.js';
 import { describeOutboxCases } from './contract/outbox-cases.js';
+import { describeQueueCases } from './contract/queue-cases.js';
 import type { ContractTarget } from './contract/target.js';
 import { describeTaskCases } from './contract/task-cases.js';
 
@@ -28,6 +29,7 @@ export function describeStoreContract(target: ContractTarget): void {
     describeEventCases(target);
     describeDesktopCases(target);
     describeAgentCases(target);
+    describeQueueCases(target);
     describeHelpCases(target);
     describeOutboxCases(target);
     describeAuthCases(target);

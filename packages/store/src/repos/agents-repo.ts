@@ -2,6 +2,7 @@ import { AgentId, AgentKind, AgentStatus, parseWith } from '@figaro/protocol';
 import { z } from 'zod';
 import { type Db, queryOne, queryRows } from '../db.js';
 import { StoreError } from '../errors.js';
+import { occupiesAgent } from './agent-load.js';
 
 /**
  * What `AgentsRepo.upsert` takes: a `figaro.register.worker|supervisor` payload plus its kind. Fields
@@ -211,6 +212,50 @@ export class AgentsRepo {
            < COALESCE($3::timestamptz, now())
        ORDER BY id FOR UPDATE SKIP LOCKED`,
       [timeoutMs, orchestratorStartedAt, now ?? null],
+      'agent',
+    );
+  }
+
+  /**
+   * Agents that may be offered work now (connected, not offline): supervisors first, then the least
+   * recently changed.
+   */
+  async available(): Promise<AgentRecord[]> {
+    return queryRows(
+      this.#db,
+      AgentRecord,
+      `SELECT * FROM agents WHERE connected AND status <> 'offline'
+        ORDER BY (kind = 'supervisor') DESC, updated_at, id`,
+      [],
+      'agent',
+    );
+  }
+
+  /**
+   * Marks a connected `busy` agent `idle` (a new version) once no task occupies it any more (see
+   * `occupiesAgent`), so the next drain may give it work before its next heartbeat. True when it did.
+   */
+  async markIdleIfFree(id: string, kind: AgentKind): Promise<boolean> {
+    const rows = await this.#db.query(
+      `UPDATE agents SET status = 'idle', version = version + 1, updated_at = now()
+        WHERE id = $1 AND kind = $2 AND connected AND status = 'busy'
+          AND NOT EXISTS (SELECT 1 FROM tasks WHERE ${occupiesAgent(kind, '$1')})
+        RETURNING id`,
+      [id, kind],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Agents registered under a desktop's id or bound to it, locked `FOR UPDATE` against a concurrent
+   * registration (call it inside a transaction).
+   */
+  async lockOnDesktop(desktopId: string): Promise<AgentRecord[]> {
+    return queryRows(
+      this.#db,
+      AgentRecord,
+      'SELECT * FROM agents WHERE id = $1 OR desktop_id = $1 ORDER BY id FOR UPDATE',
+      [desktopId],
       'agent',
     );
   }

@@ -1,6 +1,6 @@
 import { parseWith, TaskId } from '@figaro/protocol';
 import { z } from 'zod';
-import { type Db, queryRows } from '../db.js';
+import { type Db, queryOne, queryRows } from '../db.js';
 
 /**
  * A task event to store (PROTOCOL.md "Task events"). Its identity is `(task_id, attempt, seq)`;
@@ -116,6 +116,35 @@ export class TaskEventsRepo {
        WHERE task_id = $1 ORDER BY attempt, seq`,
       [taskId],
       'task event',
+    );
+  }
+
+  /** The next `seq` of the orchestrator's own events of a task (attempt 0). */
+  async nextOrchestratorSeq(taskId: string): Promise<number> {
+    if (!TaskId.safeParse(taskId).success) return 1;
+    const row = await queryOne(
+      this.#db,
+      z.object({ seq: z.number().int() }),
+      'SELECT (COALESCE(MAX(seq), 0) + 1)::int AS seq FROM task_events WHERE task_id = $1 AND attempt = 0',
+      [taskId],
+      'event seq',
+    );
+    return row?.seq ?? 1;
+  }
+
+  /**
+   * Keeps aside an event that could not be stored after every delivery (a dead letter), with why;
+   * `reason` is cut to 1,000 characters.
+   */
+  async deadLetter(taskId: string, type: string, payload: unknown, reason: string): Promise<void> {
+    const body =
+      typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+        ? payload
+        : { value: payload ?? null };
+    await this.#db.query(
+      `INSERT INTO quarantined_events (task_id, attempt, seq, type, payload, reason)
+       VALUES ($1, NULL, NULL, $2, $3::jsonb, $4)`,
+      [taskId, type, JSON.stringify(body), `dead letter: ${reason}`.slice(0, 1000)],
     );
   }
 

@@ -1,19 +1,37 @@
-import { parseWith, TaskId } from '@figaro/protocol';
+import { type AgentKind, parseWith, TaskId } from '@figaro/protocol';
 import { z } from 'zod';
 import { type Db, parseRows, queryOne, queryRows } from '../db.js';
-import { ConflictError, NotFoundError, QueryError, StoreError, TransitionConflictError } from '../errors.js';
+import { ConflictError, NotFoundError, QueryError, StoreError } from '../errors.js';
 import { asStoredJson, jsonEqual } from '../json-equal.js';
+import { ownedBy } from './agent-load.js';
 import { decodeTaskCursor, encodeTaskCursor } from './task-cursor.js';
-import {
-  FINISHED_STATUSES,
-  NEW_TASK_FIELDS,
-  NewTask,
-  statusesLeadingTo,
-  TASK_TRANSITIONS,
-  TaskRecord,
-  type TaskStatus,
-  TaskStatusSchema,
-} from './task-record.js';
+import { NEW_TASK_FIELDS, NewTask, TaskRecord, type TaskStatus, TaskStatusSchema } from './task-record.js';
+import { type TransitionOptions, transitionTask } from './task-transition.js';
+
+export type { TaskPatch, TransitionExpectations, TransitionOptions } from './task-transition.js';
+
+/** Filter and page of `TasksRepo.search`. */
+export interface TaskSearchQuery {
+  /** Matched case-insensitively, literally (no wildcards), against prompt, result and error. */
+  q: string;
+  status?: TaskStatus;
+  limit: number;
+  offset: number;
+}
+
+/** What `TasksRepo.setWaitingOn` also requires of the task. */
+export interface WaitingOnGuard {
+  /** The task must be in one of these statuses. Default assigned or running. */
+  statuses?: readonly TaskStatus[];
+  /** The task must be on this attempt. */
+  attempt?: number;
+  /** The task must currently wait on this (e.g. clear only `human`). */
+  current?: string;
+  /** Only while none of the task's help requests is pending. */
+  noPendingHelp?: boolean;
+  /** Only while no connected agent of these kinds exists (`no_worker`). */
+  noConnectedAgentOf?: readonly AgentKind[];
+}
 
 /** Filter and page of `TasksRepo.list`. */
 export interface TaskListQuery {
@@ -31,52 +49,12 @@ export interface TaskPage {
   next_cursor: string | null;
 }
 
-/** Columns a transition may also write. Absent keys are left alone; `null` clears. */
-export interface TaskPatch {
-  worker_id?: string | null;
-  supervisor_id?: string | null;
-  /** When an assignment not yet accepted expires (ISO string or Date). */
-  accept_deadline?: string | Date | null;
-  /** When a cancelled task stops occupying its agent at the latest (stop grace; ISO string or Date). */
-  release_deadline?: string | Date | null;
-  waiting_on?: string | null;
-  /** Stored as json. */
-  result?: unknown;
-  error?: string | null;
-}
-
-/** Guards of a transition besides the status graph; each one that fails is a `TransitionConflictError`. */
-export interface TransitionExpectations {
-  /** The task must currently be in one of these statuses. */
-  status?: readonly TaskStatus[];
-  /** The task must have this version. */
-  version?: number;
-  /** The task must be on this attempt (events of older assignments never change a task). */
-  attempt?: number;
-}
-
-/** Options of `TasksRepo.transition`. */
-export interface TransitionOptions {
-  expect?: TransitionExpectations;
-  set?: TaskPatch;
-}
-
 const TaskListQuerySchema = z.object({
   status: TaskStatusSchema.optional(),
   worker_id: z.string().optional(),
   limit: z.number().int().min(1).max(500).default(50),
   cursor: z.string().nullable().optional(),
 });
-
-/** SQL each target status implies, before the caller's patch (which overrides a column it also sets). */
-const IMPLIED: Record<TaskStatus, Record<string, string>> = {
-  pending: { accept_deadline: 'NULL' },
-  assigned: { attempt: 'attempt + 1', assigned_at: 'now()', started_at: 'NULL', waiting_on: 'NULL' },
-  running: { started_at: 'COALESCE(started_at, now())', activity_at: 'now()', accept_deadline: 'NULL' },
-  completed: { completed_at: 'now()', accept_deadline: 'NULL', waiting_on: 'NULL' },
-  failed: { completed_at: 'now()', accept_deadline: 'NULL', waiting_on: 'NULL' },
-  cancelled: { completed_at: 'now()', accept_deadline: 'NULL', waiting_on: 'NULL' },
-};
 
 /** Tasks: idempotent creation, lookups, keyset listing and guarded status transitions. */
 export class TasksRepo {
@@ -222,65 +200,149 @@ export class TasksRepo {
    * `NotFoundError`.
    */
   async transition(id: string, to: TaskStatus, options: TransitionOptions = {}): Promise<TaskRecord> {
-    if (!TaskId.safeParse(id).success) throw new NotFoundError(`task ${id} not found`);
-    const expect = options.expect ?? {};
-    const from = statusesLeadingTo(to).filter((status) => expect.status?.includes(status) ?? true);
+    return transitionTask(this.#db, id, to, options, (taskId) => this.get(taskId));
+  }
 
-    const params: unknown[] = [id];
+  /** The task with this id locked `FOR UPDATE` until the transaction ends, or null. */
+  async lock(id: string): Promise<TaskRecord | null> {
+    if (!TaskId.safeParse(id).success) return null;
+    return queryOne(this.#db, TaskRecord, 'SELECT * FROM tasks WHERE id = $1 FOR UPDATE', [id], 'task');
+  }
+
+  /** Newest first: a case-insensitive literal match of `q` on prompt, result and error. */
+  async search(query: TaskSearchQuery): Promise<TaskRecord[]> {
+    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return queryRows(
+      this.#db,
+      TaskRecord,
+      `SELECT * FROM tasks
+        WHERE (prompt ILIKE $1 OR COALESCE(result::text, '') ILIKE $1 OR COALESCE(error, '') ILIKE $1)
+          AND ($2::text IS NULL OR status = $2)
+        ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
+      [pattern, query.status ?? null, query.limit, query.offset],
+      'task',
+    );
+  }
+
+  /** A task's children that are not finished, locked `FOR UPDATE` (call it inside a transaction). */
+  async unfinishedChildren(parentId: string): Promise<TaskRecord[]> {
+    if (!TaskId.safeParse(parentId).success) return [];
+    return queryRows(
+      this.#db,
+      TaskRecord,
+      `SELECT * FROM tasks WHERE parent_task_id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')
+        ORDER BY created_at, id FOR UPDATE`,
+      [parentId],
+      'task',
+    );
+  }
+
+  /** Assigned tasks whose accept deadline passed before `now`, oldest deadline first. */
+  async expiredAssignments(now: Date | string, limit = 100): Promise<TaskRecord[]> {
+    return queryRows(
+      this.#db,
+      TaskRecord,
+      `SELECT * FROM tasks WHERE status = 'assigned' AND accept_deadline < $1::timestamptz
+        ORDER BY accept_deadline LIMIT $2`,
+      [now, limit],
+      'task',
+    );
+  }
+
+  /**
+   * Tasks in assigned or running that an agent holds (a supervisor's own tasks, not its delegations),
+   * oldest assignment first; `lock` takes them `FOR UPDATE` (inside a transaction).
+   */
+  async heldBy(kind: AgentKind, agentId: string, options: { lock?: boolean } = {}): Promise<TaskRecord[]> {
+    return queryRows(
+      this.#db,
+      TaskRecord,
+      `SELECT * FROM tasks WHERE ${ownedBy(kind, '$1')} AND status IN ('assigned', 'running')
+        ORDER BY assigned_at, id${options.lock ? ' FOR UPDATE' : ''}`,
+      [agentId],
+      'task',
+    );
+  }
+
+  /**
+   * Ends the stop grace of the agent's cancelled tasks that it no longer reports running (it stopped
+   * them): they stop occupying it. Returns how many were released.
+   */
+  async releaseUnreported(kind: AgentKind, agentId: string, reportedIds: readonly string[]): Promise<number> {
+    const reported = reportedIds.filter((id) => TaskId.safeParse(id).success);
+    const rows = await this.#db.query(
+      `UPDATE tasks SET release_deadline = NULL
+        WHERE ${ownedBy(kind, '$1')} AND status = 'cancelled' AND release_deadline IS NOT NULL
+          AND NOT (id = ANY($2::uuid[]))
+        RETURNING id`,
+      [agentId, reported],
+    );
+    return rows.length;
+  }
+
+  /**
+   * Records when an attempt's agent last reported progress (`activity_at`; liveness, not a new
+   * version). False when the task is not assigned or running on that attempt.
+   */
+  async recordActivity(id: string, attempt: number, at: Date | string): Promise<boolean> {
+    if (!TaskId.safeParse(id).success) return false;
+    const rows = await this.#db.query(
+      `UPDATE tasks SET activity_at = $3::timestamptz
+        WHERE id = $1 AND attempt = $2 AND status IN ('assigned', 'running') RETURNING id`,
+      [id, attempt, at],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Sets what a task waits on (`no_worker`, `human`, `paused`, `budget`, or null) when that changes
+   * and the guard holds, bumping `version`; returns the updated task, or null when nothing changed.
+   */
+  async setWaitingOn(
+    id: string,
+    waitingOn: string | null,
+    guard: WaitingOnGuard = {},
+  ): Promise<TaskRecord | null> {
+    if (!TaskId.safeParse(id).success) return null;
+    const params: unknown[] = [id, waitingOn, guard.statuses ?? ['assigned', 'running']];
     const param = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
     };
-    const assignments = new Map<string, string>(Object.entries(IMPLIED[to]));
-    assignments.set('status', param(to));
-    const patch = options.set ?? {};
-    for (const column of ['worker_id', 'supervisor_id', 'waiting_on', 'error'] as const) {
-      if (patch[column] !== undefined) assignments.set(column, param(patch[column]));
-    }
-    for (const column of ['accept_deadline', 'release_deadline'] as const) {
-      if (patch[column] !== undefined) assignments.set(column, `${param(patch[column])}::timestamptz`);
-    }
-    if (patch.result !== undefined) {
-      assignments.set(
-        'result',
-        patch.result === null ? 'NULL' : `${param(JSON.stringify(patch.result))}::jsonb`,
+    const where = ['id = $1', 'status = ANY($3::text[])', 'waiting_on IS DISTINCT FROM $2::text'];
+    if (guard.attempt !== undefined) where.push(`attempt = ${param(guard.attempt)}`);
+    if (guard.current !== undefined) where.push(`waiting_on = ${param(guard.current)}`);
+    if (guard.noPendingHelp) {
+      where.push(
+        `NOT EXISTS (SELECT 1 FROM help_requests h WHERE h.task_id = tasks.id AND h.status = 'pending')`,
       );
     }
-    assignments.set('version', 'version + 1');
-    assignments.set('updated_at', 'now()');
-
-    const guards = [`id = $1`, `status = ANY(${param(from)}::text[])`];
-    if (expect.version !== undefined) guards.push(`version = ${param(expect.version)}`);
-    if (expect.attempt !== undefined) guards.push(`attempt = ${param(expect.attempt)}`);
-    const set = [...assignments].map(([column, value]) => `${column} = ${value}`).join(', ');
-    const rows = await this.#db.query(
-      `UPDATE tasks SET ${set} WHERE ${guards.join(' AND ')} RETURNING *`,
+    if (guard.noConnectedAgentOf) {
+      where.push(
+        `NOT EXISTS (SELECT 1 FROM agents a WHERE a.connected AND a.kind = ANY(${param(guard.noConnectedAgentOf)}::text[]))`,
+      );
+    }
+    return queryOne(
+      this.#db,
+      TaskRecord,
+      `UPDATE tasks SET waiting_on = $2, version = version + 1, updated_at = now()
+        WHERE ${where.join(' AND ')} RETURNING *`,
       params,
+      'task',
     );
-    const [updated] = parseRows(TaskRecord, rows, 'task');
-    if (updated) return updated;
-    throw await this.#whyRefused(id, to, expect);
   }
 
-  /** Reads the task again to say which guard refused the transition (racy, but only for the error). */
-  async #whyRefused(id: string, to: TaskStatus, expect: TransitionExpectations): Promise<Error> {
-    const current = await this.get(id);
-    if (!current) return new NotFoundError(`task ${id} not found`);
-    const state = { status: current.status, version: current.version, attempt: current.attempt };
-    if (FINISHED_STATUSES.includes(current.status))
-      return new TransitionConflictError(id, to, 'finished', state);
-    if (!TASK_TRANSITIONS[current.status].includes(to))
-      return new TransitionConflictError(id, to, 'illegal', state);
-    if (expect.status && !expect.status.includes(current.status)) {
-      return new TransitionConflictError(id, to, 'status', state);
-    }
-    if (expect.version !== undefined && expect.version !== current.version) {
-      return new TransitionConflictError(id, to, 'version', state);
-    }
-    if (expect.attempt !== undefined && expect.attempt !== current.attempt) {
-      return new TransitionConflictError(id, to, 'attempt', state);
-    }
-    // Every guard holds now: the task changed between the UPDATE and this read.
-    return new TransitionConflictError(id, to, 'status', state);
+  /**
+   * The agent accepted its assignment: the accept deadline no longer applies. False when the task is
+   * no longer on that attempt in assigned or running (a late acceptance of a task taken back).
+   */
+  async clearAcceptDeadline(id: string, attempt: number): Promise<boolean> {
+    if (!TaskId.safeParse(id).success) return false;
+    const rows = await this.#db.query(
+      `UPDATE tasks SET accept_deadline = NULL
+        WHERE id = $1 AND attempt = $2 AND status IN ('assigned', 'running') RETURNING id`,
+      [id, attempt],
+    );
+    return rows.length > 0;
   }
 }
