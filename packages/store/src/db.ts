@@ -33,7 +33,8 @@ export interface Db {
    * RETURNING). Parameters are sent as text: strings as is, numbers/bigints/booleans as their text,
    * `Date` as ISO, `Uint8Array`/`Buffer` as bytea, arrays as array literals (for array-typed
    * parameters), other objects as JSON, `null`/`undefined` as NULL. Pass `JSON.stringify(value)` for a
-   * json/jsonb parameter whose value is an array.
+   * json/jsonb parameter whose value is an array. Text PostgreSQL refuses (NUL, lone surrogates) is
+   * stored as U+FFFD, in strings, in objects and in JSON passed as a string (see `stored-text.ts`).
    */
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a script of one or more statements without parameters (migrations, DDL). */

@@ -1,3 +1,5 @@
+import { storableJson, storableString } from './stored-text.js';
+
 /**
  * Structural equality of JSON values, ignoring object key order (jsonb does not keep it). Values
  * that JSON cannot hold (`undefined` members) should be removed first, e.g. by a JSON round trip.
@@ -14,7 +16,13 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return aKeys.every((key) => Object.hasOwn(b, key) && jsonEqual(Reflect.get(a, key), Reflect.get(b, key)));
 }
 
-/** `value` as it comes back from a json/jsonb column (undefined members dropped, Dates as strings). */
+/**
+ * `value` as it comes back from a json/jsonb or text column (undefined members dropped, Dates as
+ * strings, NUL and lone surrogates as U+FFFD as the Db stores them).
+ */
 export function asStoredJson(value: unknown): unknown {
-  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+  if (value === undefined) return undefined;
+  // A string is a text column's value, stored as `encodeParam` sends it.
+  if (typeof value === 'string') return storableString(value);
+  return JSON.parse(storableJson(value));
 }

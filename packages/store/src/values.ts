@@ -1,5 +1,6 @@
 import { formatArrayLiteral, parseArrayLiteral } from './array-literal.js';
 import { CorruptValueError, StoreError } from './errors.js';
+import { storableJson, storableString } from './stored-text.js';
 
 /** Turns one column value, in PostgreSQL's text output format, into its JS value. */
 export type TextParser = (text: string) => unknown;
@@ -96,7 +97,7 @@ function encodeScalar(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'string':
-      return value;
+      return storableString(value);
     case 'number':
     case 'bigint':
       return value.toString();
@@ -110,14 +111,16 @@ function encodeScalar(value: unknown): string | null {
       if (value instanceof Uint8Array)
         return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
       if (Array.isArray(value)) return formatArrayLiteral(value, encodeScalar);
-      return JSON.stringify(value);
+      return storableJson(value);
     default:
       throw new StoreError(`cannot pass a ${typeof value} as a query parameter`);
   }
 }
 
 /**
- * Encodes one query parameter as PostgreSQL text, identically for both drivers: strings as is,
+ * Encodes one query parameter as PostgreSQL text, identically for both drivers: strings as is
+ * except that NUL and lone surrogates (which PostgreSQL refuses in text and jsonb) become U+FFFD, also
+ * as escapes inside a JSON document and inside objects (see `stored-text.ts`),
  * numbers/bigints/booleans as their text, `Date` as an ISO string, `Uint8Array`/`Buffer` as bytea hex,
  * arrays as array literals (for array-typed parameters), other objects as JSON, `null`/`undefined`
  * as NULL. A JSON array for a json/jsonb parameter must be passed as `JSON.stringify(value)`.

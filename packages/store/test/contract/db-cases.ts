@@ -16,6 +16,7 @@ import {
   StoreError,
 } from '../../src/index.js';
 import { type ContractTarget, newId } from './target.js';
+import { describeTextCases } from './text-cases.js';
 
 /** One query covering every normalised type; both drivers must return exactly `EXPECTED_ROW`. */
 const NORMALISATION_SQL = String.raw`
@@ -99,6 +100,7 @@ async function taskExists(db: Db, id: string): Promise<boolean> {
 
 export function describeDbCases(target: ContractTarget): void {
   const db = () => target.store().db;
+  describeTextCases(target);
 
   describe('migrations', () => {
     it('applies every migration once and nothing on a second run', async () => {

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { type ContractTarget, newAgentId, newId } from './target.js';
+
+const NUL = '\u0000';
+const FFFD = '\uFFFD';
+
+/** Text PostgreSQL cannot store (NUL, lone surrogates) is stored with U+FFFD on both drivers. */
+export function describeTextCases(target: ContractTarget): void {
+  const store = () => target.store();
+  const db = () => target.store().db;
+
+  describe('unstorable text', () => {
+    it('stores NUL in text, text[] and json parameters as U+FFFD', async () => {
+      const rows = await db().query(
+        `SELECT $1::text AS text, $2::text[] AS texts, $3::jsonb AS doc, $4::jsonb AS list, $5::json AS plain,
+           $6::text AS literal`,
+        [
+          `a${NUL}b`,
+          [`x${NUL}`, 'y'],
+          { [`k${NUL}`]: { deep: [`v${NUL}`] } },
+          JSON.stringify([`e${NUL}`, { f: `g${NUL}` }]),
+          JSON.stringify({ h: NUL }),
+          'typed \\u0000 as text',
+        ],
+      );
+      expect(rows).toStrictEqual([
+        {
+          text: `a${FFFD}b`,
+          texts: [`x${FFFD}`, 'y'],
+          doc: { [`k${FFFD}`]: { deep: [`v${FFFD}`] } },
+          list: [`e${FFFD}`, { f: `g${FFFD}` }],
+          plain: { h: FFFD },
+          literal: 'typed \\u0000 as text',
+        },
+      ]);
+    });
+
+    it('stores lone surrogates in text and jsonb as U+FFFD', async () => {
+      const rows = await db().query('SELECT $1::text AS text, $2::jsonb AS doc', [
+        'a\uD800b',
+        JSON.stringify({ s: 'c\uDC00😀' }),
+      ]);
+      expect(rows).toStrictEqual([{ text: `a${FFFD}b`, doc: { s: `c${FFFD}😀` } }]);
+    });
+
+    it('creates a task whose prompt and metadata hold NUL, idempotently', async () => {
+      const input = {
+        id: newId(),
+        prompt: `read${NUL}this`,
+        options: { note: `n${NUL}` },
+        source_metadata: { from: `web${NUL}` },
+      };
+      const { task, created } = await store().tasks.create(input);
+      expect(created).toBe(true);
+      expect(task).toMatchObject({
+        prompt: `read${FFFD}this`,
+        options: { note: `n${FFFD}` },
+        source_metadata: { from: `web${FFFD}` },
+      });
+      await expect(store().tasks.create(input)).resolves.toMatchObject({ created: false });
+    });
+
+    it('records a task event whose message holds NUL', async () => {
+      const { task } = await store().tasks.create({ id: newId(), prompt: 'events with NUL' });
+      await store().tasks.transition(task.id, 'assigned', { set: { worker_id: newAgentId() } });
+      const outcome = await store().taskEvents.record({
+        task_id: task.id,
+        attempt: 1,
+        seq: 1,
+        type: 'message',
+        payload: { content: [{ type: 'text', text: `ssh said ${NUL}${NUL}` }] },
+      });
+      expect(outcome).toEqual({ inserted: true, quarantined: false });
+      const [event] = await store().taskEvents.list(task.id);
+      expect(event?.payload).toEqual({ content: [{ type: 'text', text: `ssh said ${FFFD}${FFFD}` }] });
+    });
+
+    it('quarantines an event of an unknown task whose payload holds NUL', async () => {
+      const id = newId();
+      const outcome = await store().taskEvents.record({
+        task_id: id,
+        attempt: 1,
+        seq: 1,
+        type: 'message',
+        payload: { text: NUL },
+      });
+      expect(outcome).toEqual({ inserted: false, quarantined: true });
+      expect((await store().taskEvents.listQuarantined(id))[0]?.payload).toEqual({ text: FFFD });
+    });
+  });
+}
