@@ -15,7 +15,8 @@ encryption key in DIR (files readable by you only) and prints where.
 
 With a model engine configured (ANTHROPIC_API_KEY, or FIGARO_WORKER_ENGINE=openai and
 OPENAI_BASE_URL) it also runs a supervisor and workers: --workers N local desktops that Figaro starts
-(default 1 when Xvnc or Xvfb is installed), plus one worker per --desktop vnc://[:password@]host:port.`;
+(default 1 when Xvnc or Xvfb is installed), plus one worker per --desktop vnc://host:port (its
+password from FIGARO_VNC_PASSWORD, never in the URL) or per --desktop ID of a stored desktop.`;
 
 export const orchestratorUsage = `Usage: figaro orchestrator [--host 127.0.0.1] [--port 8000]
 

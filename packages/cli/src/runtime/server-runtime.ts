@@ -3,6 +3,7 @@ import { detectDesktopSupport } from '@figaro/desktop';
 import { bootstrapCredentials, resolveEncryptionKey, startOrchestratorServer } from '@figaro/orchestrator';
 import { SecretBox } from '@figaro/store';
 import type { AgentConfig } from '../config/agent-config.js';
+import { recordServerUrl } from '../config/data-dir.js';
 import { ConfigError } from '../config/load.js';
 import { describeBackends, type UpConfig } from '../config/up-config.js';
 import { createLogger } from '../logger.js';
@@ -107,8 +108,11 @@ export async function runServer(
     });
   }
 
+  // Clients pointed at this data folder find the server through its recorded URL (issue 8, defect 10).
+  let forgetUrl: (() => Promise<void>) | undefined;
   onShutdownSignal(
     async () => {
+      await forgetUrl?.();
       await started?.stop();
       await server.stop();
       await closeBackends();
@@ -125,6 +129,10 @@ export async function runServer(
   if (report.tokenFile) lines.push(`API token for the CLI written to ${report.tokenFile}`);
   if (mode === 'embedded')
     lines.push('No model engine is configured: no agents run here yet, and tasks will queue.');
+  forgetUrl = await recordServerUrl(config.dataDir, server.http.url).catch((err: unknown) => {
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record the URL');
+    return undefined;
+  });
   process.stdout.write(`${lines.join('\n')}\n`);
   logger.info({ url: server.http.url, bus: bus.kind, store: store.kind, mode }, 'figaro server started');
 }
