@@ -6,6 +6,7 @@ export * from './limits.js';
 export * from './logger.js';
 export * from './parse.js';
 export * from './schemas/assignment.js';
+export * from './schemas/bounded-json.js';
 export * from './schemas/broadcasts.js';
 export * from './schemas/common.js';
 export * from './schemas/desktops.js';

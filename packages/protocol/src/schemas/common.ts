@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AgentId, TaskId } from '../ids.js';
+import { MAX_PAYLOAD_BYTES } from '../limits.js';
+import { boundedJson } from './bounded-json.js';
 
 /** ISO-8601 timestamp string as the store and the wire carry it. */
 export const Timestamp = z.iso.datetime({ offset: true });
@@ -67,8 +69,11 @@ export const Usage = z.looseObject({
 });
 export type Usage = z.infer<typeof Usage>;
 
-/** A success criterion the agent must satisfy (free text for now). */
-export const TaskOptions = z.looseObject({
+/**
+ * A task's options without their JSON bounds, for deriving schemas (`.partial()`); wrap what you
+ * derive in `boundedJson`. `success` is a criterion the agent must satisfy (free text for now).
+ */
+export const TaskOptionsFields = z.looseObject({
   target: TaskTarget.default('auto'),
   worker_id: AgentId.optional(),
   task_id: TaskId.optional(),
@@ -80,16 +85,21 @@ export const TaskOptions = z.looseObject({
   model: z.string().min(1).optional(),
   success: z.string().optional(),
 });
+/** A task's options; unknown keys pass through, bounded in depth and size like all free-form JSON. */
+export const TaskOptions = boundedJson(TaskOptionsFields);
 export type TaskOptions = z.infer<typeof TaskOptions>;
 
 /** The result an agent reports on `.complete`. */
-export const TaskResult = z.looseObject({
-  result: z.string().nullable().optional(),
-  total_cost_usd: z.number().nonnegative().optional(),
-  usage: Usage.optional(),
-  num_turns: z.number().int().nonnegative().optional(),
-  duration_ms: z.number().nonnegative().optional(),
-});
+export const TaskResult = boundedJson(
+  z.looseObject({
+    result: z.string().nullable().optional(),
+    total_cost_usd: z.number().nonnegative().optional(),
+    usage: Usage.optional(),
+    num_turns: z.number().int().nonnegative().optional(),
+    duration_ms: z.number().nonnegative().optional(),
+  }),
+  { maxChars: MAX_PAYLOAD_BYTES },
+);
 export type TaskResult = z.infer<typeof TaskResult>;
 
 export const TaskSource = z.string().min(1).max(64);
@@ -106,7 +116,7 @@ export const Task = z.object({
   worker_id: AgentId.nullable(),
   supervisor_id: AgentId.nullable(),
   source: TaskSource,
-  source_metadata: z.record(z.string(), z.unknown()).nullable(),
+  source_metadata: boundedJson(z.record(z.string(), z.unknown())).nullable(),
   scheduled_task_id: z.string().nullable(),
   parent_task_id: TaskId.nullable(),
   original_task_id: TaskId.nullable(),
@@ -128,8 +138,8 @@ export type StatusOk = z.infer<typeof StatusOk>;
 
 export const SuccessReply = z.object({ success: z.literal(true) });
 
-/** Free-form metadata object (`{os, hostname, ...}`). */
-export const Metadata = z.record(z.string(), z.unknown());
+/** Free-form metadata object (`{os, hostname, ...}`), bounded in depth and size. */
+export const Metadata = boundedJson(z.record(z.string(), z.unknown()));
 export type Metadata = z.infer<typeof Metadata>;
 
 /** `{}`: requests that take no fields. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentId, SubjectToken, TaskId } from '../ids.js';
+import { boundedJson } from './bounded-json.js';
 import { Timestamp } from './common.js';
 
 export const HelpOption = z.object({ label: z.string().min(1), description: z.string().default('') });
@@ -24,7 +25,7 @@ export const HelpRequest = z.object({
 export type HelpRequest = z.infer<typeof HelpRequest>;
 
 /** Answers keyed by question text; `null` when nobody answered. */
-export const HelpAnswers = z.record(z.string(), z.string());
+export const HelpAnswers = boundedJson(z.record(z.string(), z.string()));
 
 /** `figaro.help.{request_id}.response` (stream HELP; the orchestrator is the only publisher). */
 export const HelpResponse = z.object({

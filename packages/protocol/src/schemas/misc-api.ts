@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentId, SubjectToken, TaskId } from '../ids.js';
-import { Timestamp } from './common.js';
+import { Metadata, Timestamp } from './common.js';
 import { HelpAnswers, HelpRequestRecord } from './help.js';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
@@ -46,13 +46,13 @@ export const Memory = z.object({
   memory_id: z.string(),
   content: z.string(),
   collection: z.string(),
-  metadata: z.record(z.string(), z.unknown()),
+  metadata: Metadata,
   created_at: Timestamp,
 });
 export const MemorySaveRequest = z.object({
   content: z.string().trim().min(1).max(50_000),
   collection: z.string().min(1).max(100).default('default'),
-  metadata: z.record(z.string(), z.unknown()).default({}),
+  metadata: Metadata.default({}),
 });
 export const MemorySearchRequest = z.object({
   query: z.string().min(1),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentId, TaskId } from '../ids.js';
-import { TaskOptions, Timestamp } from './common.js';
+import { boundedJson } from './bounded-json.js';
+import { TaskOptionsFields, Timestamp } from './common.js';
 import { NotifyTarget } from './misc-api.js';
 
 /**
@@ -16,7 +17,7 @@ const ScheduleFields = {
   interval_seconds: z.number().int().positive().nullable(),
   run_at: Timestamp.nullable(),
   enabled: z.boolean().default(true),
-  options: TaskOptions.partial().default({}),
+  options: boundedJson(TaskOptionsFields.partial()).default({}),
   parallel_workers: z.number().int().positive().max(100).default(1),
   max_runs: z.number().int().positive().nullable(),
   missed_run_policy: z.enum(['skip', 'run_once']).default('skip'),
@@ -53,7 +54,7 @@ export const ScheduleUpdateRequest = z.object({
   interval_seconds: ScheduleFields.interval_seconds.optional(),
   run_at: ScheduleFields.run_at.optional(),
   enabled: z.boolean().optional(),
-  options: TaskOptions.partial().optional(),
+  options: boundedJson(TaskOptionsFields.partial()).optional(),
   parallel_workers: z.number().int().positive().max(100).optional(),
   max_runs: ScheduleFields.max_runs.optional(),
   missed_run_policy: z.enum(['skip', 'run_once']).optional(),
@@ -75,7 +76,7 @@ export const ScheduledTask = z.object({
   interval_seconds: z.number().int().nullable(),
   run_at: Timestamp.nullable(),
   enabled: z.boolean(),
-  options: z.record(z.string(), z.unknown()),
+  options: boundedJson(z.record(z.string(), z.unknown())),
   parallel_workers: z.number().int(),
   max_runs: z.number().int().nullable(),
   run_count: z.number().int().nonnegative(),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AgentId, TaskId } from '../ids.js';
+import { MAX_PAYLOAD_BYTES } from '../limits.js';
+import { boundedJson } from './bounded-json.js';
 import { BlobRef, ContentBlock, TaskResult, Timestamp, Usage } from './common.js';
 
 const Seq = z.number().int().positive();
@@ -29,7 +31,7 @@ export const TaskMessageEvent = z.object({
   worker_id: AgentId,
   supervisor_id: AgentId.optional(),
   __type__: MessageType,
-  content: z.array(ContentBlock),
+  content: boundedJson(z.array(ContentBlock), { maxChars: MAX_PAYLOAD_BYTES }),
   model: z.string().optional(),
   usage: Usage.optional(),
   message_id: z.string().optional(),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AgentId, TaskId } from '../ids.js';
-import { BlobRef, ContentBlock, Task, TaskOptions, TaskStatus, Timestamp } from './common.js';
+import { MAX_PAYLOAD_BYTES } from '../limits.js';
+import { boundedJson } from './bounded-json.js';
+import { BlobRef, ContentBlock, Metadata, Task, TaskOptions, TaskStatus, Timestamp } from './common.js';
 
 /** `figaro.api.tasks.create`. Idempotent on `options.task_id`. */
 export const CreateTaskRequest = z.object({
@@ -8,7 +10,7 @@ export const CreateTaskRequest = z.object({
   options: TaskOptions.default({ target: 'auto' }),
   attachments: z.array(BlobRef).optional(),
   source: z.string().min(1).max(64).optional(),
-  source_metadata: z.record(z.string(), z.unknown()).optional(),
+  source_metadata: Metadata.optional(),
 });
 export type CreateTaskRequest = z.infer<typeof CreateTaskRequest>;
 
@@ -26,7 +28,7 @@ export const StoredTaskEvent = z.object({
   attempt: z.number().int().nonnegative(),
   seq: z.number().int().nonnegative(),
   type: z.string(),
-  payload: z.record(z.string(), z.unknown()),
+  payload: boundedJson(z.record(z.string(), z.unknown()), { maxChars: MAX_PAYLOAD_BYTES }),
   created_at: Timestamp,
 });
 export type StoredTaskEvent = z.infer<typeof StoredTaskEvent>;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ErrorReply } from '../errors.js';
+import { MAX_PAYLOAD_BYTES } from '../limits.js';
+import { boundedJson } from './bounded-json.js';
 
 /** Topics a dashboard socket may subscribe to. */
 export const WsTopic = z.string().regex(/^(fleet|tasks|schedules|task:[0-9a-f-]{36})$/, 'unknown topic');
@@ -10,7 +12,7 @@ export const WsClientFrame = z.discriminatedUnion('type', [
     type: z.literal('req'),
     id: z.string().min(1).max(100),
     subject: z.string().min(1),
-    data: z.unknown(),
+    data: boundedJson(z.unknown(), { maxChars: MAX_PAYLOAD_BYTES }),
   }),
   z.object({ type: z.literal('sub'), topic: WsTopic }),
   z.object({ type: z.literal('unsub'), topic: WsTopic }),
