@@ -1,4 +1,5 @@
-import { Api } from '@figaro/protocol';
+import { publishEvent } from '@figaro/bus';
+import { Api, Events } from '@figaro/protocol';
 import { describe, expect, it } from 'vitest';
 import { askHuman, type TaskExecutor } from '../src/index.js';
 import { useServerWorld } from './support/server-world.js';
@@ -101,5 +102,46 @@ describe('AgentRuntime against a real orchestrator (MemoryBus + PGlite)', () => 
       (t) => t?.status === 'completed',
     );
     expect(done?.result).toMatchObject({ result: 'human said yes' });
+  });
+  it('two workers on one bus: an assignment and a stop reach only the worker they name', async () => {
+    // Both agents of `figaro up --desktop … ` with a local desktop share one bus connection: a
+    // subscription on the template's wildcard made the second worker run the first one's task too,
+    // report it, and the orchestrator's stop for it cancelled the first worker's run.
+    const othersRuns: string[] = [];
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let aborted = false;
+    await startWorker('pair-a', async ({ signal, takeInputs }) => {
+      started();
+      await Promise.race([
+        released,
+        new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+      ]);
+      aborted = signal.aborted;
+      return { result: `inputs ${takeInputs().length}` };
+    });
+    await startWorker('pair-b', async ({ assignment }) => {
+      othersRuns.push(assignment.task_id);
+      return { result: 'not mine' };
+    });
+    const task = await world.createTask('only for pair-a', { worker_id: 'pair-a' });
+    await running;
+    // A stop addressed to the other worker, then a follow-up answered by pair-a (delivered after it).
+    await publishEvent(world.agentBus, Events.workerStop.at('pair-b'), { task_id: task.task_id, attempt: 1 });
+    await world.agentBus.request(Api.taskInput.at(task.task_id), { kind: 'user_message', text: 'go on' });
+    release();
+    const done = await eventually(
+      () => world.store.tasks.get(task.task_id),
+      (t) => t?.status === 'completed' || t?.status === 'failed' || t?.status === 'cancelled',
+    );
+    expect(aborted).toBe(false);
+    expect(done).toMatchObject({ status: 'completed', worker_id: 'pair-a', result: { result: 'inputs 1' } });
+    expect(othersRuns).toEqual([]);
   });
 });

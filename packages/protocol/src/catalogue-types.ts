@@ -8,7 +8,7 @@ export interface ApiEntry<Req extends z.ZodType = z.ZodType, Rep extends z.ZodTy
   readonly name: string;
   /** Concrete subject to send the request to. */
   readonly subject: string;
-  /** Subject pattern a server subscribes to (equals `subject` for fixed endpoints). */
+  /** Subject pattern a server subscribes to (equals `subject` for fixed endpoints and bound templates). */
   readonly pattern: string;
   readonly request: Req;
   readonly reply: Rep;
@@ -112,7 +112,9 @@ export function endpointTemplate<P extends readonly string[]>() {
       ...base,
       at(...params: P): ApiEntry<Req, Rep> {
         checkTokens(name, params);
-        return Object.freeze({ ...base, subject: fill(template, params) });
+        // Bound to one agent or task: served and received on that subject alone, never the wildcard.
+        const subject = fill(template, params);
+        return Object.freeze({ ...base, subject, pattern: subject });
       },
     });
   };
@@ -133,7 +135,8 @@ export function eventTemplate<P extends readonly string[]>() {
       schema,
       at(...params: P): EventEntry<S> {
         checkTokens(name, params);
-        return Object.freeze({ name, pattern, schema, subject: fill(template, params) });
+        const subject = fill(template, params);
+        return Object.freeze({ name, pattern: subject, schema, subject });
       },
     });
   };

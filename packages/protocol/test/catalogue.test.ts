@@ -54,6 +54,9 @@ describe('API catalogue', () => {
   it('binds template subjects only to valid tokens', () => {
     expect(Api.workerTask.at('local-1').subject).toBe('figaro.worker.local-1.task');
     expect(Api.workerTask.pattern).toBe('figaro.worker.*.task');
+    // A bound entry is served and received on its own subject, not on the template's wildcard.
+    expect(Api.workerTask.at('local-1').pattern).toBe('figaro.worker.local-1.task');
+    expect(Events.workerStop.at('local-1').pattern).toBe('figaro.worker.local-1.stop');
     expect(Events.taskMessage.at(TASK).subject).toBe(`figaro.task.${TASK}.message`);
     expect(Events.heartbeat.at('worker', 'w1').subject).toBe('figaro.heartbeat.worker.w1');
     for (const bad of ['a.b', '*', '>', '', 'UPPER', 'sp ace']) {
