@@ -7,7 +7,6 @@ import {
   BLOB_CACHE_CONTROL,
   BLOB_READ_CHUNK_BYTES,
   bootstrapCredentials,
-  callApi,
   MAX_BLOB_BYTES,
   type OrchestratorServer,
   REST_PREFIX,
@@ -134,9 +133,8 @@ for (const backend of [embeddedBackend(), fleetBackend()]) {
 
     it('refuses a chunk over 192 KiB', async () => {
       const data = randomBytes(192 * 1024 + 1);
-      // Too big for the bus itself; the WebSocket hub and REST reach the handler through callApi.
-      const put = callApi(
-        server.orchestrator.handlers,
+      // Too big for the bus itself; the WebSocket hub and REST reach the handler through the router.
+      const put = server.orchestrator.router.invoke(
         'blobsPut',
         { sha256: sha256(data), media_type: 'image/png', index: 0, total: 1, data: data.toString('base64') },
         { principal: { kind: 'bus' }, transport: 'ws' },

@@ -1,42 +1,53 @@
-import { type Bus, type Subscription, serve } from '@figaro/bus';
-import { Api, type ApiEntry, FigaroError, type Logger, ORCHESTRATOR_QUEUE } from '@figaro/protocol';
-import type { ApiHandler, ApiHandlers, ApiName, CallContext } from './handlers.js';
+import type { Bus, BusMessage, Subscription } from '@figaro/bus';
+import { type Logger, ORCHESTRATOR_QUEUE } from '@figaro/protocol';
+import type { CallContext, RoutedName } from './handlers.js';
+import { AGENT_FACING_NAMES, API_NAMES, type ApiRouter, apiEntry } from './router.js';
+
+export { API_NAMES } from './router.js';
 
 const BUS_CONTEXT: CallContext = { principal: { kind: 'bus' }, transport: 'bus' };
-const AGENT_FACING = new Set(['registerWorker', 'registerSupervisor', 'helpRequest']);
-
-/** Every `figaro.api.*` endpoint of the catalogue (fixed subjects, not the agent-facing ones). */
-export const API_NAMES: readonly ApiName[] = Object.entries(Api)
-  .filter(([name, entry]) => !('at' in entry) && !AGENT_FACING.has(name))
-  .map(([name]) => name as ApiName);
+const INTERNAL_REPLY = { error: 'internal error', code: 'internal' } as const;
 
 /**
- * Answers every `figaro.api.*` endpoint on the bus in the `orchestrator` queue group, so that each
- * request reaches one replica. Requests are parsed (and bad ones answered `invalid_request`) by
- * `serve`; handler errors become `{error, code}` replies there too. An endpoint without a handler yet
- * still validates its input, then answers `unavailable`, so no caller waits for a timeout.
+ * Answers the API on the bus in the `orchestrator` queue group, so that each request reaches one
+ * replica: every `figaro.api.*` entry (those without a handler answer the router's one
+ * "not implemented"), and the agent-facing entries (`figaro.register.*`, `figaro.help.request`) that
+ * have a handler in the router. Each request goes through `router.call`, like REST and the WebSocket.
  */
-export async function serveApiOnBus(
-  bus: Bus,
-  handlers: ApiHandlers,
-  logger: Logger,
-): Promise<Subscription[]> {
+export async function serveApiOnBus(bus: Bus, router: ApiRouter, logger: Logger): Promise<Subscription[]> {
+  const names: RoutedName[] = [...API_NAMES, ...AGENT_FACING_NAMES.filter((name) => router.has(name))];
   const subscriptions: Subscription[] = [];
-  for (const name of API_NAMES) {
-    // The map is keyed by catalogue name, so `Api[name]` is the entry this handler was typed for.
-    const entry = Api[name] as ApiEntry;
-    const handler =
-      (handlers[name] as ApiHandler<ApiName> | undefined) ??
-      (async () => {
-        throw new FigaroError('unavailable', `${entry.subject} is not available on this orchestrator yet`);
-      });
-    subscriptions.push(
-      await serve(bus, entry, (request) => handler(request as never, BUS_CONTEXT), {
-        queue: ORCHESTRATOR_QUEUE,
-        logger,
-        concurrency: 16,
-      }),
-    );
+  try {
+    for (const name of names) {
+      const entry = apiEntry(name);
+      const answer = async (msg: BusMessage) => {
+        if (msg.reply === undefined) {
+          logger.warn({ subject: msg.subject }, 'dropped a request without a reply subject');
+          return;
+        }
+        let raw: unknown;
+        try {
+          raw = msg.json();
+        } catch (err) {
+          await msg.respond(router.errorOf(err, { subject: msg.subject }));
+          return;
+        }
+        const result = await router.call(name, raw, BUS_CONTEXT);
+        try {
+          await msg.respond(result.ok ? result.data : result.error);
+        } catch (err) {
+          // e.g. a reply over the payload limit: the caller still gets an answer instead of a timeout.
+          logger.error({ subject: msg.subject, err: String(err) }, 'could not send a reply');
+          await msg.respond(INTERNAL_REPLY);
+        }
+      };
+      subscriptions.push(
+        await bus.subscribe(entry.pattern, answer, { queue: ORCHESTRATOR_QUEUE, concurrency: 16 }),
+      );
+    }
+  } catch (err) {
+    await Promise.allSettled(subscriptions.map((s) => s.unsubscribe()));
+    throw err;
   }
   return subscriptions;
 }

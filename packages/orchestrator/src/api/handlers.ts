@@ -16,7 +16,7 @@ export interface CallContext {
 }
 
 /** Endpoints the orchestrator answers only on the bus (agents' presence and help requests). */
-type AgentFacingName = 'registerWorker' | 'registerSupervisor' | 'helpRequest';
+export type AgentFacingName = 'registerWorker' | 'registerSupervisor' | 'helpRequest';
 
 /** Names of the catalogue entries with a fixed `figaro.api.*` subject: the ones every transport serves. */
 export type ApiName = Exclude<
@@ -24,16 +24,20 @@ export type ApiName = Exclude<
   AgentFacingName
 >;
 
-type EntryOf<K extends ApiName> = Extract<(typeof Api)[K], ApiEntry>;
+/** Every catalogue entry the API router answers: the `figaro.api.*` ones and the agent-facing ones. */
+export type RoutedName = ApiName | AgentFacingName;
+
+type EntryOf<K extends RoutedName> = Extract<(typeof Api)[K], ApiEntry>;
 
 /** A handler gets the request already parsed by the entry's schema and returns the reply's input shape. */
-export type ApiHandler<K extends ApiName> = (
+export type ApiHandler<K extends RoutedName> = (
   request: ParsedRequestOf<EntryOf<K>>,
   ctx: CallContext,
 ) => Promise<ReplyInputOf<EntryOf<K>>>;
 
 /**
- * The orchestrator's API: one handler per catalogue entry that is implemented. The bus server, the
- * REST routes and the WebSocket hub all dispatch into the same map, so every transport behaves alike.
+ * The orchestrator's API: one handler per catalogue entry that is implemented. The `ApiRouter` serves
+ * this map to the bus, the REST routes and the WebSocket hub, so every transport behaves alike; the
+ * agent-facing entries are reached on the bus only.
  */
-export type ApiHandlers = { [K in ApiName]?: ApiHandler<K> };
+export type ApiHandlers = { [K in RoutedName]?: ApiHandler<K> };

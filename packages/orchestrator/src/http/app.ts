@@ -1,11 +1,15 @@
 import { type Clock, type HealthReply, type Logger, systemClock } from '@figaro/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { toHttpError } from '../api/errors.js';
 import type { ApiHandlers } from '../api/handlers.js';
+import { ApiRouter } from '../api/router.js';
 import { type AuthService, type HttpEnv, requireAuth } from './auth.js';
 import { authRoutes } from './auth-routes.js';
 import { blobRoutes, isBlobUpload } from './blob-routes.js';
-import { toHttpError } from './dispatch.js';
+import { requireSameOrigin } from './csrf.js';
+import { HttpMetrics, type MetricsSource, mayReadMetrics } from './metrics.js';
 import { restRoutes } from './rest.js';
 import { REST_PREFIX } from './routes.js';
 
@@ -15,7 +19,13 @@ export interface HttpAppOptions {
   health(): Promise<HealthReply>;
   logger: Logger;
   /** The API; with it the REST routes under `/api/v1` are served (`auth` is then required). */
+  router?: ApiRouter;
+  /** Handlers to serve through a router of their own, when no `router` is given (tests). */
   handlers?: ApiHandlers;
+  /** Origins besides the request's own that may send cookie-authenticated writes. Default none. */
+  allowedOrigins?: readonly string[];
+  /** State reported on `/metrics` (token scope `metrics` or `admin`); without it `/metrics` is 404. */
+  metrics?: MetricsSource;
   /** Sessions and tokens; with it every non-public route needs credentials and `/api/v1/auth/*` exists. */
   auth?: AuthService;
   /** Clock of the login limit. Default the system clock. */
@@ -33,24 +43,33 @@ export interface HttpAppOptions {
 /**
  * The HTTP surface of an orchestrator: `/api/health` and `/api/ready` (public) always; with `auth`, the
  * auth middleware (every other route needs a session cookie or a bearer token) and
- * `/api/v1/auth/{login,logout,me}`; with `handlers`, the REST API, its OpenAPI document and the raw
- * blob routes (`PUT`/`GET /api/v1/blobs/{sha256}`, see `blobRoutes`). Errors
- * answer `{error, code}` with the code's HTTP status; unknown errors are logged and answer `internal`.
+ * `/api/v1/auth/{login,logout,me}`; with a router (or `handlers`), the REST API, its OpenAPI document
+ * and the raw blob routes (`PUT`/`GET /api/v1/blobs/{sha256}`, see `blobRoutes`); with `metrics`,
+ * `/metrics` in the Prometheus text format. Cookie-authenticated writes must come from the server's
+ * own origin or an allowed one (`requireSameOrigin`). Errors answer `{error, code}` with the code's
+ * HTTP status, without internal text (`publicError`).
  * The WebSocket hub is attached to the server, not here (see `startHttpServer`).
  */
 export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
-  const { auth, handlers, logger } = options;
-  if (handlers && !auth) throw new TypeError('createHttpApp: serving the API needs an AuthService');
+  const { auth, logger } = options;
+  const router =
+    options.router ?? (options.handlers ? new ApiRouter(options.handlers, { logger }) : undefined);
+  if (router && !auth) throw new TypeError('createHttpApp: serving the API needs an AuthService');
   const app = new Hono<HttpEnv>();
+  const httpMetrics = new HttpMetrics();
+  app.use('*', httpMetrics.middleware());
 
   app.notFound((c) =>
     c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: 'not_found' }, 404),
   );
   app.onError((err, c) => {
     const { status, body } = toHttpError(err, logger, { method: c.req.method, path: c.req.path });
-    return c.json(body, status);
+    return c.json(body, status as ContentfulStatusCode);
   });
-  if (auth) app.use('*', requireAuth(auth));
+  if (auth) {
+    app.use('*', requireAuth(auth));
+    app.use('*', requireSameOrigin(options.allowedOrigins ?? []));
+  }
 
   app.get('/api/health', async (c) => {
     const health = await options.health();
@@ -81,9 +100,20 @@ export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
       }),
     );
   }
-  if (handlers) {
-    app.route(REST_PREFIX, blobRoutes({ handlers, logger }));
-    app.route(REST_PREFIX, restRoutes({ handlers, logger }));
+  const metrics = options.metrics;
+  if (auth && metrics) {
+    app.get('/metrics', async (c) => {
+      if (!mayReadMetrics(c.get('principal'))) {
+        return c.json({ error: '/metrics needs a token with the metrics scope', code: 'forbidden' }, 403);
+      }
+      return c.body(httpMetrics.render(await metrics()), 200, {
+        'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+      });
+    });
+  }
+  if (router) {
+    app.route(REST_PREFIX, blobRoutes({ router }));
+    app.route(REST_PREFIX, restRoutes({ router }));
   }
   return app;
 }

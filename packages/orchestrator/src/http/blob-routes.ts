@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Api, FigaroError, type Logger, MAX_BLOB_CHUNK_BYTES, parseWith, TaskId } from '@figaro/protocol';
+import { Api, FigaroError, MAX_BLOB_CHUNK_BYTES, parseWith, TaskId } from '@figaro/protocol';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { ApiHandlers, CallContext } from '../api/handlers.js';
+import type { CallContext } from '../api/handlers.js';
+import type { ApiRouter } from '../api/router.js';
 import { MAX_BLOB_BYTES } from '../blobs/blob-handlers.js';
 import type { HttpEnv } from './auth.js';
-import { callApi } from './dispatch.js';
 import { jsonResponse } from './json.js';
 
 /** Path of the blob routes under `/api/v1` (`/blobs/{sha256}`). */
@@ -23,8 +23,7 @@ const INLINE =
 
 /** Options of `blobRoutes`. */
 export interface BlobRoutesOptions {
-  handlers: ApiHandlers;
-  logger: Logger;
+  router: ApiRouter;
   /** Largest body of `PUT /blobs/{sha256}`, in bytes (413 beyond). Default `MAX_BLOB_BYTES` (20 MiB). */
   maxBytes?: number;
 }
@@ -36,7 +35,7 @@ export function isBlobUpload(method: string, path: string, prefix: string): bool
 
 /**
  * Raw-bytes blob routes, to be mounted under `/api/v1` behind `requireAuth`. They dispatch into the
- * same `blobsPut` / `blobsGet` handlers as the bus (through `callApi`), chunk by chunk.
+ * same `blobsPut` / `blobsGet` handlers as the bus (through the `ApiRouter`), chunk by chunk.
  *
  * - `PUT /blobs/{sha256}` (optional `?task_id=`): the body is the blob, `Content-Type` its media type
  *   (default `application/octet-stream`); at most `maxBytes`. The body's hash is checked before
@@ -47,7 +46,7 @@ export function isBlobUpload(method: string, path: string, prefix: string): bool
  *   sandboxing CSP and `nosniff`, so an uploaded page cannot run script on the dashboard's origin.
  */
 export function blobRoutes(options: BlobRoutesOptions): Hono<HttpEnv> {
-  const { handlers, logger } = options;
+  const { router } = options;
   const maxBytes = options.maxBytes ?? MAX_BLOB_BYTES;
   const routes = new Hono<HttpEnv>();
   const ctxOf = (c: Context<HttpEnv>): CallContext => ({ principal: c.get('principal'), transport: 'http' });
@@ -89,7 +88,7 @@ export function blobRoutes(options: BlobRoutesOptions): Hono<HttpEnv> {
         };
         const reply = parseWith(
           Api.blobsPut.reply,
-          await callApi(handlers, 'blobsPut', request, ctxOf(c), logger),
+          await router.invoke('blobsPut', request, ctxOf(c)),
           'blobs.put reply',
         );
         // A blob stored before is complete at the first chunk.
@@ -106,7 +105,7 @@ export function blobRoutes(options: BlobRoutesOptions): Hono<HttpEnv> {
     for (let index = 0, total = 1; index < total; index++) {
       const reply = parseWith(
         Api.blobsGet.reply,
-        await callApi(handlers, 'blobsGet', { sha256, index }, ctxOf(c), logger),
+        await router.invoke('blobsGet', { sha256, index }, ctxOf(c)),
         'blobs.get reply',
       );
       total = reply.total;

@@ -1,10 +1,13 @@
 import { ErrorReply, HealthReply } from '@figaro/protocol';
 import type { z } from 'zod';
+import { HTTP_STATUS } from '../api/errors.js';
+import { apiEntry } from '../api/router.js';
 import { SESSION_COOKIE } from './auth.js';
 import { LoginReply, LoginRequest, MeReply } from './auth-routes.js';
-import { apiEntry, HTTP_STATUS } from './dispatch.js';
+import { BLOBS_PATH } from './blob-routes.js';
 import { type JsonSchema, jsonSchemaOf, propertiesOf } from './request-input.js';
 import { openApiPath, REST_PREFIX, REST_ROUTES, type RestRoute } from './routes.js';
+import { WS_PATH } from './ws-hub.js';
 
 /** An OpenAPI 3.1 document (plain JSON). */
 export type OpenApiDocument = Record<string, unknown> & {
@@ -148,6 +151,112 @@ class DocumentBuilder {
       security: [],
       responses: {
         '200': { description: 'OK', content: json(this.schema('HealthReply', HealthReply, 'output')) },
+        '503': { description: 'Degraded', content: json(ref('HealthReply')) },
+      },
+    });
+    this.add('/api/ready', 'get', {
+      operationId: 'getReady',
+      summary: 'Ready when the store answers a query and the bus carries a message (503 otherwise)',
+      tags: ['health'],
+      security: [],
+      responses: {
+        '200': { description: 'Ready', content: json(this.readyReply()) },
+        '503': { description: 'Not ready', content: json(this.readyReply()) },
+      },
+    });
+  }
+
+  readyReply(): { $ref: string } {
+    return this.component('ReadyReply', () => ({
+      type: 'object',
+      properties: { ready: { type: 'boolean' } },
+      required: ['ready'],
+    }));
+  }
+
+  /** The raw blob routes, `/metrics` and the dashboard WebSocket: not generated from `REST_ROUTES`. */
+  otherRoutes(): void {
+    const sha256 = {
+      name: 'sha256',
+      in: 'path',
+      required: true,
+      description: "the blob's SHA-256, lowercase hex",
+      schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    };
+    const bytes = { '*/*': { schema: { type: 'string', format: 'binary' } } };
+    this.add(`${REST_PREFIX}${BLOBS_PATH}/{sha256}`, 'put', {
+      operationId: 'putBlob',
+      summary: 'Store a blob (the body, at most 20 MiB); the body must hash to the path',
+      description: "Calls `figaro.api.blobs.put` chunk by chunk. `Content-Type` is the blob's media type.",
+      tags: ['blobs'],
+      parameters: [
+        sha256,
+        {
+          name: 'task_id',
+          in: 'query',
+          required: false,
+          description: 'the task the blob belongs to',
+          schema: { type: 'string', format: 'uuid' },
+        },
+      ],
+      requestBody: { required: true, content: bytes },
+      responses: {
+        ...this.responses(
+          this.component('BlobPutReply', () => ({
+            type: 'object',
+            properties: { sha256: { type: 'string' }, complete: { const: true } },
+            required: ['sha256', 'complete'],
+          })),
+        ),
+        '413': { $ref: '#/components/responses/Error' },
+      },
+    });
+    this.add(`${REST_PREFIX}${BLOBS_PATH}/{sha256}`, 'get', {
+      operationId: 'getBlob',
+      summary: 'The bytes of a blob, with its stored media type and an immutable cache policy',
+      description: 'Calls `figaro.api.blobs.get` chunk by chunk.',
+      tags: ['blobs'],
+      parameters: [sha256],
+      responses: {
+        '200': { description: 'The blob', content: bytes },
+        '400': { $ref: '#/components/responses/Error' },
+        '401': { $ref: '#/components/responses/Error' },
+        '404': { $ref: '#/components/responses/Error' },
+      },
+    });
+    this.add('/metrics', 'get', {
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics (text format 0.0.4); needs a token with the metrics or admin scope',
+      tags: ['health'],
+      security: [{ bearerAuth: [] }],
+      responses: {
+        '200': { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '401': { $ref: '#/components/responses/Error' },
+        '403': { $ref: '#/components/responses/Error' },
+      },
+    });
+    this.add(WS_PATH, 'get', {
+      operationId: 'getWs',
+      summary: 'The dashboard WebSocket (upgrade); frames as in PROTOCOL.md "Dashboard WebSocket"',
+      description:
+        'Client frames `{type:"req", id, subject, data}`, `{type:"sub"|"unsub", topic}`; server frames ' +
+        '`{type:"res", id, data|error}` and `{type:"evt", topic, version, data}`. Requests go to the ' +
+        'same API as REST and the bus (`subject` is a `figaro.api.*` subject). `Origin` must be the ' +
+        "server's own or an allowed one; credentials as for REST, or `?token=`.",
+      tags: ['ws'],
+      parameters: [
+        {
+          name: 'token',
+          in: 'query',
+          required: false,
+          description: 'an API token, for clients that cannot set headers',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '101': { description: 'Switching Protocols' },
+        '401': { $ref: '#/components/responses/Error' },
+        '403': { $ref: '#/components/responses/Error' },
       },
     });
   }
@@ -161,6 +270,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
   const builder = new DocumentBuilder();
   for (const route of REST_ROUTES) builder.route(route);
   builder.authRoutes();
+  builder.otherRoutes();
   return {
     openapi: '3.1.0',
     info: {

@@ -1,6 +1,6 @@
 import { FigaroError } from '@figaro/protocol';
 import { z } from 'zod';
-import { apiEntry } from './dispatch.js';
+import { apiEntry } from '../api/router.js';
 import type { RestRoute } from './routes.js';
 
 /** A JSON Schema (draft 2020-12) object as zod produces it. */

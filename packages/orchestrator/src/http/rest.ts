@@ -1,8 +1,10 @@
-import { FigaroError, type Logger } from '@figaro/protocol';
+import { FigaroError } from '@figaro/protocol';
 import { type Context, Hono } from 'hono';
-import type { ApiHandlers, CallContext } from '../api/handlers.js';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { HTTP_STATUS } from '../api/errors.js';
+import type { CallContext } from '../api/handlers.js';
+import type { ApiRouter } from '../api/router.js';
 import type { HttpEnv } from './auth.js';
-import { callApi } from './dispatch.js';
 import { jsonResponse, readJsonBody } from './json.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { buildInput } from './request-input.js';
@@ -22,17 +24,16 @@ function idempotencyKeyOf(c: Context, route: RestRoute): string | undefined {
 
 /** Options of the REST routes. */
 export interface RestRoutesOptions {
-  handlers: ApiHandlers;
-  logger: Logger;
+  router: ApiRouter;
 }
 
 /**
  * The REST API (`REST_ROUTES`, to be mounted under `/api/v1` behind `requireAuth`) and its OpenAPI
- * document at `/openapi.json`. Every route dispatches through `callApi`, so errors carry the same
- * codes as on the bus; the app's error handler maps them to HTTP statuses.
+ * document at `/openapi.json`. Every route calls the `ApiRouter`, so errors carry the same codes and
+ * text as on the bus and the WebSocket, with the code's HTTP status.
  */
 export function restRoutes(options: RestRoutesOptions): Hono<HttpEnv> {
-  const { handlers, logger } = options;
+  const { router } = options;
   const routes = new Hono<HttpEnv>();
   const openApi = JSON.stringify(buildOpenApiDocument());
   routes.get('/openapi.json', (c) =>
@@ -49,7 +50,9 @@ export function restRoutes(options: RestRoutesOptions): Hono<HttpEnv> {
         transport: 'http',
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       };
-      return jsonResponse(c, await callApi(handlers, route.api, input, ctx, logger));
+      const result = await router.call(route.api, input, ctx);
+      if (!result.ok) return c.json(result.error, HTTP_STATUS[result.error.code] as ContentfulStatusCode);
+      return jsonResponse(c, result.data);
     });
   }
   return routes;

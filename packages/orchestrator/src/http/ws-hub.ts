@@ -9,9 +9,11 @@ import {
   type WsServerFrame,
 } from '@figaro/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { ApiHandlers } from '../api/handlers.js';
+import { describeError } from '../api/errors.js';
+import type { ApiHandlers, CallContext } from '../api/handlers.js';
+import { ApiRouter } from '../api/router.js';
 import { type AuthService, authenticate, type Credentials } from './auth.js';
-import { apiNameBySubject, callApi, describeError, toHttpError } from './dispatch.js';
+import { originAllowed } from './csrf.js';
 import { HubSocket, UNAUTHORIZED_CLOSE_CODE } from './ws-socket.js';
 
 /** Where dashboards connect. */
@@ -36,7 +38,10 @@ export interface EventSink {
 
 /** Options of a `WsHub`. */
 export interface WsHubOptions {
-  handlers: ApiHandlers;
+  /** The API `req` frames call. */
+  router?: ApiRouter;
+  /** Handlers to serve through a router of their own, when no `router` is given (tests). */
+  handlers?: ApiHandlers;
   auth: AuthService;
   logger: Logger;
   /** Origins allowed besides the request's own host (`https://dash.example.com`). Default none. */
@@ -81,12 +86,13 @@ function idOf(raw: unknown): string {
  * The dashboard WebSocket (`/api/ws`, PROTOCOL.md "Dashboard WebSocket"). Upgrades are checked before
  * they are accepted: `Origin` must be the request's own host or an allowed origin (clients that send
  * none, i.e. not browsers, pass), then credentials as for REST or a `?token=` parameter. `req` frames
- * dispatch through `callApi`; `sub`/`unsub` manage topics; `publish` pushes events. A malformed frame
+ * call the `ApiRouter` (same answers as REST and the bus); `sub`/`unsub` manage topics; `publish` pushes events. A malformed frame
  * gets an `invalid_request` reply and the socket stays open.
  */
 export class WsHub implements UpgradeHandler, EventSink {
   readonly #options: WsHubOptions;
   readonly #logger: Logger;
+  readonly #router: ApiRouter;
   readonly #wss: WebSocketServer;
   readonly #sockets = new Set<HubSocket>();
   readonly #byTopic = new Map<string, Set<HubSocket>>();
@@ -97,6 +103,7 @@ export class WsHub implements UpgradeHandler, EventSink {
   constructor(options: WsHubOptions) {
     this.#options = options;
     this.#logger = options.logger;
+    this.#router = options.router ?? new ApiRouter(options.handlers ?? {}, { logger: options.logger });
     this.#allowedOrigins = new Set(options.allowedOrigins ?? []);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 1024 * 1024 });
     const pingIntervalMs = options.pingIntervalMs ?? 30_000;
@@ -202,12 +209,7 @@ export class WsHub implements UpgradeHandler, EventSink {
   #originAllowed(request: IncomingMessage): boolean {
     const origin = request.headers.origin;
     if (origin === undefined) return true;
-    if (this.#allowedOrigins.has(origin)) return true;
-    try {
-      return new URL(origin).host.toLowerCase() === (request.headers.host ?? '').toLowerCase();
-    } catch {
-      return false;
-    }
+    return originAllowed(origin, request.headers.host, this.#allowedOrigins);
   }
 
   #accept(ws: WebSocket, credentials: Credentials): void {
@@ -266,19 +268,19 @@ export class WsHub implements UpgradeHandler, EventSink {
 
   async #request(socket: HubSocket, id: string, subject: string, data: unknown): Promise<void> {
     try {
-      const name = apiNameBySubject.get(subject);
-      if (!name) throw new FigaroError('not_found', `unknown subject: ${subject}`);
+      const name = this.#router.nameOf(subject);
+      if (!name) throw new FigaroError('not_found', `unknown subject: ${subject.slice(0, 200)}`);
       const found = await authenticate(this.#options.auth, socket.credentials);
       if (!found) {
         socket.send(errorFrame(id, { error: 'credentials no longer valid', code: 'unauthorized' }));
         socket.ws.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
         return;
       }
-      const ctx = { principal: found.principal, transport: 'ws' as const };
-      const reply = await callApi(this.#options.handlers, name, data ?? {}, ctx, this.#logger);
-      socket.send({ type: 'res', id, data: reply });
+      const ctx: CallContext = { principal: found.principal, transport: 'ws' };
+      const result = await this.#router.call(name, data ?? {}, ctx);
+      socket.send(result.ok ? { type: 'res', id, data: result.data } : errorFrame(id, result.error));
     } catch (err) {
-      socket.send(errorFrame(id, toHttpError(err, this.#logger, { subject }).body));
+      socket.send(errorFrame(id, this.#router.errorOf(err, { path: WS_PATH })));
     }
   }
 

@@ -94,7 +94,10 @@ describe('auth', () => {
     });
     expect(await byToken.json()).toEqual({ kind: 'token', token_id: 't-admin', scopes: ['admin'] });
 
-    const out = await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } });
+    const out = await fetch(`${server.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { cookie, origin: server.url },
+    });
     expect(out.status).toBe(200);
     expect(out.headers.get('set-cookie')).toMatch(/^figaro_session=;.*Max-Age=0/);
     expect(server.auth.sessions.size).toBe(0);

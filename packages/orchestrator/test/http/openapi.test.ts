@@ -67,6 +67,15 @@ describe('OpenAPI document', () => {
     expect(ids.size).toBe(REST_ROUTES.length);
   });
 
+  it('describes the health probes, the blob routes, /metrics and the dashboard WebSocket', () => {
+    expect(doc.paths['/api/health']?.get).toBeDefined();
+    expect(doc.paths['/api/ready']?.get?.responses['503']).toBeDefined();
+    expect(doc.paths['/api/v1/blobs/{sha256}']?.put?.operationId).toBe('putBlob');
+    expect(doc.paths['/api/v1/blobs/{sha256}']?.get?.operationId).toBe('getBlob');
+    expect(doc.paths['/metrics']?.get?.operationId).toBe('getMetrics');
+    expect(doc.paths['/api/ws']?.get?.responses['101']).toBeDefined();
+  });
+
   it('resolves every reference', () => {
     for (const ref of refsIn(doc)) {
       const [, kind, name] = /^#\/components\/(schemas|responses)\/(.+)$/.exec(ref) ?? [];

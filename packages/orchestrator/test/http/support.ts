@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, Task } from '@figaro/protocol';
 import { WebSocket } from 'ws';
 import type { ApiHandlers, ApiName, CallContext, Principal } from '../../src/api/handlers.js';
+import { ApiRouter } from '../../src/api/router.js';
 import { createHttpApp, type HttpAppOptions } from '../../src/http/app.js';
 import type { AuthService, LoginResult } from '../../src/http/auth.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/http/server.js';
@@ -197,22 +198,28 @@ export interface TestServer extends RunningHttpServer {
 
 /** Starts the whole HTTP layer on 127.0.0.1:0 with fakes; `overrides` replace parts of it. */
 export async function startTestServer(
-  overrides: { handlers?: ApiHandlers; app?: Partial<HttpAppOptions>; hub?: Partial<WsHubOptions> } = {},
+  overrides: {
+    handlers?: ApiHandlers;
+    /** One router for REST and the hub (e.g. shared with a bus server); else one over `handlers`. */
+    router?: ApiRouter;
+    app?: Partial<HttpAppOptions>;
+    hub?: Partial<WsHubOptions>;
+  } = {},
 ): Promise<TestServer> {
   const calls: Call[] = [];
   const auth = new FakeAuth();
   const logger = recordingLogger();
   const clock = new ManualClock();
-  const handlers = overrides.handlers ?? fakeHandlers(calls);
+  const router = overrides.router ?? new ApiRouter(overrides.handlers ?? fakeHandlers(calls), { logger });
   const app = createHttpApp({
     health: async () => ({ status: 'ok', bus: 'memory', store: 'pglite' }),
     logger,
-    handlers,
+    router,
     auth,
     clock,
     ...overrides.app,
   });
-  const hub = new WsHub({ handlers, auth, logger, ...overrides.hub });
+  const hub = new WsHub({ router, auth, logger, ...overrides.hub });
   const server = await startHttpServer(app, { host: '127.0.0.1', port: 0, hub });
   return { ...server, auth, hub, calls, logger, clock };
 }

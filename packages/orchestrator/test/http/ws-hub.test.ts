@@ -223,7 +223,10 @@ describe('WsHub', () => {
   it('closes a socket whose session ended at its next request', async () => {
     const cookie = await loginCookie(server.url);
     const client = await connect({ cookie });
-    await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } });
+    await fetch(`${server.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { cookie, origin: server.url },
+    });
     expect(await client.request('1', 'figaro.api.workers')).toMatchObject({
       id: '1',
       error: { code: 'unauthorized' },
@@ -245,7 +248,10 @@ describe('WsHub', () => {
     server = await startTestServer({ hub: { pingIntervalMs: 20 } });
     const cookie = await loginCookie(server.url);
     const client = await connect({ cookie });
-    await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } });
+    await fetch(`${server.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { cookie, origin: server.url },
+    });
     expect((await client.closed).code).toBe(4001);
   });
 
