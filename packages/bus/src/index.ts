@@ -50,3 +50,10 @@ export {
   serve,
   subscribeEvent,
 } from './typed.js';
+export {
+  type ConsumeEventsOptions,
+  consumeEvent,
+  consumeEvents,
+  type EventKinds,
+  type ParsedEvent,
+} from './typed-consumer.js';

@@ -5,6 +5,7 @@ import type { BrokerMessage } from '../src/memory-broker.js';
 import { MemoryBroker, MemoryBus, type StreamDefinitions, serve } from '../src/testing.js';
 import { busContract } from './bus-contract.js';
 import { durableContract } from './bus-contract-durable.js';
+import { typedDurableContract } from './bus-contract-typed.js';
 import { deferred } from './helpers.js';
 
 /** One broker per test (per streams object), so that two buses of one test reach each other. */
@@ -26,6 +27,15 @@ busContract('MemoryBus', async (streams) => {
 });
 
 durableContract('MemoryBus', async (streams) => {
+  let broker = brokers.get(streams);
+  if (!broker) {
+    broker = new MemoryBroker({ streams });
+    brokers.set(streams, broker);
+  }
+  return new MemoryBus({ broker });
+});
+
+typedDurableContract('MemoryBus', async (streams) => {
   let broker = brokers.get(streams);
   if (!broker) {
     broker = new MemoryBroker({ streams });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { deleteNatsStreams, NatsBus, type StreamDefinitions, serve, uniqueStreams } from '../src/testing.js';
 import { busContract } from './bus-contract.js';
 import { durableContract } from './bus-contract-durable.js';
+import { typedDurableContract } from './bus-contract-typed.js';
 import { collector, eventually } from './helpers.js';
 
 const created: StreamDefinitions[] = [];
@@ -21,6 +22,11 @@ busContract('NatsBus', async (streams) => {
 });
 
 durableContract('NatsBus', async (streams) => {
+  if (!created.includes(streams)) created.push(streams);
+  return NatsBus.connect({ servers: testNatsUrl(), streams, name: 'bus-contract' });
+});
+
+typedDurableContract('NatsBus', async (streams) => {
   if (!created.includes(streams)) created.push(streams);
   return NatsBus.connect({ servers: testNatsUrl(), streams, name: 'bus-contract' });
 });
