@@ -3,7 +3,7 @@ import { type Clock, type Logger, silentLogger, systemClock } from '@figaro/prot
 import type { Desktop } from './desktop.js';
 import { DesktopClosedError } from './errors.js';
 import { SerialQueue } from './serial-queue.js';
-import { VncDesktop } from './vnc-desktop.js';
+import { VncDesktop, type VncDesktopOptions } from './vnc-desktop.js';
 
 /** Where a pooled desktop is and how to log in. The pool keeps one connection per distinct target. */
 export interface DesktopTarget {
@@ -26,8 +26,14 @@ export type DesktopConnector = (target: DesktopTarget) => Promise<PooledDesktop>
 export interface DesktopPoolOptions {
   /** A connection unused this long (milliseconds) is closed. Default 60 000. */
   idleMs?: number;
-  /** Default: `VncDesktop.connect({url, password})`. */
+  /** Default: `VncDesktop.connect({url, password, ...timeouts})`. */
   connect?: DesktopConnector;
+  /**
+   * Limits of the default connector (10 s each by default, see `VncDesktop.DEFAULT_TIMEOUTS`): a
+   * desktop that accepts TCP and stalls fails the operation with code `timeout`, so the operations
+   * queued behind it on that desktop run (and reconnect) instead of waiting forever.
+   */
+  timeouts?: Pick<VncDesktopOptions, 'connectTimeoutMs' | 'handshakeTimeoutMs' | 'firstFrameTimeoutMs'>;
   clock?: Clock;
   logger?: Logger;
 }
@@ -63,6 +69,7 @@ export class DesktopPool {
       options.connect ??
       ((target) =>
         VncDesktop.connect({
+          ...options.timeouts,
           url: target.url,
           ...(target.password !== undefined ? { password: target.password } : {}),
         }));

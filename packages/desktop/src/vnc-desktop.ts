@@ -10,7 +10,7 @@ import type {
 import { DesktopError } from './errors.js';
 import { type ImageEncoder, sharpEncoder } from './image-encoder.js';
 import type { HandshakeOptions } from './rfb/handshake.js';
-import { RfbClient } from './rfb/rfb-client.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, RfbClient } from './rfb/rfb-client.js';
 import { type RfbConnector, tcpConnector } from './rfb/transport.js';
 import { wsConnector } from './rfb/ws-transport.js';
 import { scaleToFit } from './scaling.js';
@@ -30,6 +30,10 @@ export interface VncDesktopOptions extends HandshakeOptions {
   connector?: RfbConnector;
   /** Connect timeout in milliseconds (TCP, or TCP + HTTP upgrade for WebSockets); default 10 000. */
   connectTimeoutMs?: number;
+  /** How long the RFB handshake may take once connected; default 10 000 (see `RfbClientOptions`). */
+  handshakeTimeoutMs?: number;
+  /** How long the first full frame may take after the handshake; default 10 000. */
+  firstFrameTimeoutMs?: number;
   /** RFB encodings to offer, most preferred first (see `Encoding`). Default ZRLE, CopyRect, Raw, DesktopSize. */
   encodings?: readonly number[];
   /** Screenshot encoder; default sharp. */
@@ -49,6 +53,13 @@ interface CachedImage {
  * per framebuffer version, size and format. Operations run one at a time in call order.
  */
 export class VncDesktop implements Desktop {
+  /** The connect, handshake and first-frame limits used when the options do not set them. */
+  static readonly DEFAULT_TIMEOUTS = Object.freeze({
+    connectTimeoutMs: 10_000,
+    handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    firstFrameTimeoutMs: 10_000,
+  });
+
   private readonly queue = new SerialQueue();
   private readonly settle: ScreenSettle;
   private readonly input: VncInput;
@@ -73,7 +84,11 @@ export class VncDesktop implements Desktop {
     });
   }
 
-  /** Connects and authenticates; resolves once the first full frame has arrived. */
+  /**
+   * Connects and authenticates; resolves once the first full frame has arrived. Each stage has a
+   * limit (`connectTimeoutMs`, `handshakeTimeoutMs`, `firstFrameTimeoutMs`, 10 s each by default):
+   * a desktop that accepts TCP and never speaks RFB fails with code `timeout` instead of hanging.
+   */
   static async connect(options: VncDesktopOptions): Promise<VncDesktop> {
     let connector = options.connector;
     let password = options.password;
@@ -88,7 +103,11 @@ export class VncDesktop implements Desktop {
               ...(options.connectTimeoutMs !== undefined ? { timeoutMs: options.connectTimeoutMs } : {}),
               ...(options.tls !== undefined ? { tls: options.tls } : {}),
             })
-          : tcpConnector(endpoint.host, endpoint.port, options.connectTimeoutMs);
+          : tcpConnector(
+              endpoint.host,
+              endpoint.port,
+              options.connectTimeoutMs ?? VncDesktop.DEFAULT_TIMEOUTS.connectTimeoutMs,
+            );
       password ??= endpoint.password;
       username ??= endpoint.username;
       requireTls ||= endpoint.requireTls;
@@ -102,11 +121,22 @@ export class VncDesktop implements Desktop {
       connector,
       logger,
     });
+    const firstFrameMs = options.firstFrameTimeoutMs ?? VncDesktop.DEFAULT_TIMEOUTS.firstFrameTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new DesktopError('timeout', `the VNC server sent no first frame within ${firstFrameMs} ms`)),
+        firstFrameMs,
+      );
+    });
     try {
-      await client.firstFrame;
+      await Promise.race([client.firstFrame, timedOut]);
     } catch (err) {
       await client.close();
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
     return new VncDesktop(client, options);
   }

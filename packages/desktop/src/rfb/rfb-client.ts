@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { type Logger, silentLogger } from '@figaro/protocol';
-import { DesktopClosedError, RfbProtocolError } from '../errors.js';
+import { DesktopClosedError, DesktopError, RfbProtocolError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { decodeCopyRect } from './encodings/copy-rect.js';
 import { decodeRaw } from './encodings/raw.js';
@@ -18,6 +18,11 @@ export interface RfbClientOptions extends HandshakeOptions {
   connector: RfbConnector;
   /** Encodings to offer, most preferred first. Default: ZRLE, CopyRect, Raw, DesktopSize. */
   encodings?: readonly number[];
+  /**
+   * How long the whole handshake (version, security and any TLS upgrade, authentication, ServerInit)
+   * may take once the stream is open; then `connect` fails with code `timeout`. Default 10 000 ms.
+   */
+  handshakeTimeoutMs?: number;
   logger?: Logger;
   /** Monotonic milliseconds; default `performance.now`. */
   now?: () => number;
@@ -35,6 +40,9 @@ export interface FramebufferUpdateInfo {
   changed: boolean;
   resized: boolean;
 }
+
+/** Default `handshakeTimeoutMs`. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 const DEFAULT_ENCODINGS = [Encoding.zrle, Encoding.copyRect, Encoding.raw, Encoding.desktopSize];
 
@@ -96,11 +104,28 @@ export class RfbClient {
       else reader.fail(closed);
     });
     let init: ServerInit;
+    const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    // A server that accepts the connection and then says nothing (or stops halfway) must not hang us.
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new DesktopError(
+              'timeout',
+              `the VNC server did not complete the RFB handshake within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
     try {
-      init = await handshake(reader, transport, options);
+      init = await Promise.race([handshake(reader, transport, options), timedOut]);
     } catch (err) {
       transport.destroy();
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
     client = new RfbClient(transport, reader, init, options);
     transport.write(ClientMessage.setPixelFormat(CLIENT_PIXEL_FORMAT));
