@@ -63,9 +63,18 @@ export async function up(model: { url: string }, args: string[], extraEnv: Recor
 
 export async function runTask(
   clientEnv: Record<string, string>,
+  extraArgs: string[] = [],
 ): Promise<{ code: number | null; out: string; err: string }> {
   const cli = startFigaro(
-    ['task', 'create', 'Write done into the file with the terminal', '--target', 'worker', '--wait'],
+    [
+      'task',
+      'create',
+      'Write done into the file with the terminal',
+      '--target',
+      'worker',
+      '--wait',
+      ...extraArgs,
+    ],
     clientEnv,
   );
   running.push(cli);
