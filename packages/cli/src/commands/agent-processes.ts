@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sanitizeAgentId } from '@figaro/protocol';
-import { loadAgentConfig } from '../config/agent-config.js';
+import { loadAgentConfig, missingEngine } from '../config/agent-config.js';
 import { ConfigError } from '../config/load.js';
 import { loadUpConfig } from '../config/up-config.js';
 import { createLogger } from '../logger.js';
@@ -38,11 +38,8 @@ export async function runAgentProcess(
   const problems: string[] = [];
   if (server.bus.kind !== 'nats')
     problems.push(`FIGARO_NATS_URL: required by figaro ${kind} (agents reach the orchestrator over NATS)`);
-  const role = kind === 'worker' ? agentConfig.worker : agentConfig.supervisor;
-  if (!role.configured)
-    problems.push(
-      `no model engine configured for the ${kind}: set ANTHROPIC_API_KEY (or the OpenAI settings)`,
-    );
+  const missing = missingEngine(agentConfig, kind);
+  if (missing) problems.push(`no model engine configured: ${missing}`);
   const id = sanitizeAgentId(
     typeof values.id === 'string' ? values.id : kind === 'worker' ? hostname() : `${hostname()}-supervisor`,
   );

@@ -13,8 +13,10 @@ Starts Figaro in one process. With no FIGARO_NATS_URL / FIGARO_DATABASE_URL it r
 NATS or PostgreSQL. On first start it creates an admin password, an API token for the CLI and an
 encryption key in DIR (files readable by you only) and prints where.
 
-With a model engine configured (ANTHROPIC_API_KEY, or FIGARO_WORKER_ENGINE=openai and
-OPENAI_BASE_URL) it also runs a supervisor and workers: --workers N local desktops that Figaro starts
+With a model engine configured (FIGARO_ANTHROPIC_API_KEY; or FIGARO_WORKER_ENGINE and
+FIGARO_SUPERVISOR_ENGINE=openai with FIGARO_OPENAI_BASE_URL or FIGARO_OPENAI_API_KEY, or claude-code
+with FIGARO_CLAUDE_CODE_OAUTH_TOKEN) it also runs a supervisor and workers, and prints which started
+(without one, tasks queue until an agent connects): --workers N local desktops that Figaro starts
 (default 1 when Xvnc or Xvfb is installed), plus one worker per --desktop vnc://host:port (its
 password from FIGARO_VNC_PASSWORD, never in the URL) or per --desktop ID of a stored desktop.`;
 

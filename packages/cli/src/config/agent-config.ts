@@ -128,3 +128,26 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
     supervisor: role(parsed.FIGARO_SUPERVISOR_ENGINE, parsed.FIGARO_SUPERVISOR_MODEL),
   };
 }
+
+/** What an engine needs before an agent can use it, by the real variable names. */
+const ENGINE_NEEDS: Readonly<Record<AgentEnv['FIGARO_WORKER_ENGINE'], string>> = {
+  anthropic: 'FIGARO_ANTHROPIC_API_KEY',
+  openai: 'FIGARO_OPENAI_BASE_URL (an OpenAI-compatible server) or FIGARO_OPENAI_API_KEY',
+  'claude-code': 'FIGARO_CLAUDE_CODE_OAUTH_TOKEN (from `claude setup-token`) or FIGARO_ANTHROPIC_API_KEY',
+};
+
+/**
+ * Why a role cannot run and what to set, e.g. "the worker engine is anthropic (FIGARO_WORKER_ENGINE):
+ * set FIGARO_ANTHROPIC_API_KEY"; undefined when the role is configured.
+ */
+export function missingEngine(config: AgentConfig, role: 'worker' | 'supervisor'): string | undefined {
+  if (config[role].configured) return undefined;
+  const engine = role === 'worker' ? config.env.FIGARO_WORKER_ENGINE : config.env.FIGARO_SUPERVISOR_ENGINE;
+  const variable = role === 'worker' ? 'FIGARO_WORKER_ENGINE' : 'FIGARO_SUPERVISOR_ENGINE';
+  return `the ${role} engine is ${engine} (${variable}): set ${ENGINE_NEEDS[engine]}`;
+}
+
+/** The variables an engine needs, e.g. `FIGARO_ANTHROPIC_API_KEY`. */
+export function engineNeeds(engine: AgentEnv['FIGARO_WORKER_ENGINE']): string {
+  return ENGINE_NEEDS[engine];
+}

@@ -21,7 +21,7 @@ import {
   PooledVncDesktop,
 } from '@figaro/desktop';
 import { Api, type Logger } from '@figaro/protocol';
-import type { AgentConfig } from '../config/agent-config.js';
+import { type AgentConfig, engineNeeds, missingEngine } from '../config/agent-config.js';
 import { ConfigError } from '../config/load.js';
 
 /** A desktop a worker drives: its id (also the worker's id), VNC URL and password. */
@@ -33,6 +33,7 @@ export interface WorkerDesktop {
 
 /** Agents started in this process, and what the user should be told about them. */
 export interface StartedAgents {
+  /** One line per agent started, then what did not start and what to set for it. */
   notes: string[];
   ids: string[];
   stop(): Promise<void>;
@@ -115,17 +116,19 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
   };
   const anyConfigured = config.worker.configured || config.supervisor.configured;
   if (!anyConfigured) {
-    notes.push(
-      'No model engine is configured (set ANTHROPIC_API_KEY, or FIGARO_WORKER_ENGINE=openai with OPENAI_BASE_URL): no agents run here yet, and tasks will queue.',
-    );
+    notes.push(...nothingConfigured(config));
     return { notes, ids: [], stop };
   }
   try {
     const desktops = [...options.desktops];
+    const localIds = new Set<string>();
     if (config.worker.configured && options.localWorkers > 0) {
       const support = await detectDesktopSupport();
       if (support.server === null) {
-        notes.push(`No local desktops: neither Xvnc nor Xvfb is installed. ${DESKTOP_INSTALL_HINT}`);
+        notes.push(
+          `No local desktops: neither Xvnc nor Xvfb is installed. ${DESKTOP_INSTALL_HINT}`,
+          ...(desktops.length === 0 ? [NO_WORKERS_QUEUE] : []),
+        );
       } else {
         const runAs = await unprivilegedUser();
         for (let i = 1; i <= options.localWorkers; i++) {
@@ -138,9 +141,16 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
           });
           locals.push(local);
           desktops.push({ id: `local-${i}`, url: local.url, password });
+          localIds.add(`local-${i}`);
           notes.push(`Worker local-${i} drives its own desktop ${local.display} (${local.url}).`);
         }
       }
+    }
+    const workerGap = missingEngine(config, 'worker');
+    if (workerGap) {
+      notes.push(`No workers run here: ${workerGap}. ${NO_WORKERS_QUEUE}`);
+    } else if (desktops.length === 0 && options.localWorkers === 0) {
+      notes.push(`No workers run here: no --desktop was given and --workers is 0. ${NO_WORKERS_QUEUE}`);
     }
     if (config.worker.configured) {
       for (const desk of desktops) {
@@ -180,6 +190,8 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
         });
         await runtime.start();
         runtimes.push(runtime);
+        if (!localIds.has(desk.id))
+          notes.push(`Worker ${desk.id} drives the desktop at ${withoutCredentials(desk.url)}.`);
       }
     }
     if (
@@ -189,6 +201,10 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
     ) {
       notes.push(
         'The claude-code engine drives workers only: no supervisor runs here (set FIGARO_SUPERVISOR_ENGINE=anthropic or openai).',
+      );
+    } else if (options.supervisorId && !config.supervisor.configured) {
+      notes.push(
+        `No supervisor runs here: ${missingEngine(config, 'supervisor')}. Tasks go to the workers (--target auto picks a worker when no supervisor is connected).`,
       );
     } else if (options.supervisorId && config.supervisor.configured) {
       const runtime = new AgentRuntime({
@@ -214,12 +230,42 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
       });
       await runtime.start();
       runtimes.push(runtime);
+      notes.push(
+        `Supervisor ${options.supervisorId} takes tasks (--target auto) and delegates desktop work to the workers.`,
+      );
     }
   } catch (err) {
     await stop();
     throw err;
   }
   return { notes, ids: runtimes.map((r) => r.id), stop };
+}
+
+const NO_WORKERS_QUEUE = 'Worker tasks (and delegations) will queue until a worker connects.';
+
+/** What `figaro up` says when no role has a model engine: which variables to set, and that tasks queue. */
+function nothingConfigured(config: AgentConfig): string[] {
+  const engine = config.env.FIGARO_WORKER_ENGINE;
+  const how =
+    engine === config.env.FIGARO_SUPERVISOR_ENGINE
+      ? `To run agents, set ${engineNeeds(engine)} (the engine of the workers and the supervisor is ${engine}; FIGARO_WORKER_ENGINE and FIGARO_SUPERVISOR_ENGINE choose anthropic, openai or claude-code)`
+      : `To run agents: ${missingEngine(config, 'worker')}; ${missingEngine(config, 'supervisor')}`;
+  return [
+    'No agents run here: no model engine is configured, so tasks will queue (pending) until an agent connects.',
+    `${how}. Then start figaro up again.`,
+  ];
+}
+
+/** A desktop URL as it may be shown: no user name or password. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(an invalid URL)';
+  }
 }
 
 /**

@@ -127,8 +127,8 @@ export async function runServer(
   if (report.adminPasswordFile)
     lines.push(`Admin password (user "admin") written to ${report.adminPasswordFile}`);
   if (report.tokenFile) lines.push(`API token for the CLI written to ${report.tokenFile}`);
-  if (mode === 'embedded')
-    lines.push('No model engine is configured: no agents run here yet, and tasks will queue.');
+  // The agents that started, what did not and what to set for it (issue 8, defect 2).
+  if (started) lines.push(...started.notes);
   forgetUrl = await recordServerUrl(config.dataDir, server.http.url).catch((err: unknown) => {
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record the URL');
     return undefined;
