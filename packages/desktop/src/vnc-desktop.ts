@@ -94,6 +94,7 @@ export class VncDesktop implements Desktop {
     let password = options.password;
     let username = options.username;
     let requireTls = options.requireTls;
+    let allowAnonymousTls = options.allowAnonymousTls;
     if (!connector) {
       if (!options.url) throw new DesktopError('invalid_request', 'VncDesktop needs a url or a connector');
       const endpoint = parseVncUrl(options.url);
@@ -111,6 +112,7 @@ export class VncDesktop implements Desktop {
       password ??= endpoint.password;
       username ??= endpoint.username;
       requireTls ||= endpoint.requireTls;
+      allowAnonymousTls ||= endpoint.allowAnonymousTls;
     }
     const logger = options.logger ?? silentLogger;
     const client = await RfbClient.connect({
@@ -118,6 +120,7 @@ export class VncDesktop implements Desktop {
       ...(password !== undefined ? { password } : {}),
       ...(username !== undefined ? { username } : {}),
       ...(requireTls !== undefined ? { requireTls } : {}),
+      ...(allowAnonymousTls !== undefined ? { allowAnonymousTls } : {}),
       connector,
       logger,
     });

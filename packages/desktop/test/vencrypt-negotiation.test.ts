@@ -76,6 +76,42 @@ describe('VeNCrypt negotiation (canned server)', () => {
     expect(written().length).toBe(0);
   });
 
+  it('with TLS required, refuses anonymous TLS sub-types before sending anything secret', async () => {
+    for (const subTypes of [[257], [258], [259], [257, 258, 259]]) {
+      const { result, written } = await negotiate(veNCryptOffer(subTypes), {
+        username: 'ana',
+        password: 'pw',
+        requireTls: true,
+      });
+      await expect(result).rejects.toMatchObject({
+        code: 'unavailable',
+        message: expect.stringMatching(/verified certificate.*anonymous TLS.*tls=anon/),
+      });
+      // Only the version answer went out: no sub-type choice, no password.
+      expect(written()).toEqual(Buffer.from([19, 0, 2]));
+    }
+  });
+
+  it('with TLS required, picks a verified X509 sub-type over anonymous ones', async () => {
+    const { result, written } = await negotiate([...veNCryptOffer([258, 261]), Buffer.from([1])], {
+      password: 'pw',
+      requireTls: true,
+    });
+    // The canned transport cannot start TLS: it got as far as choosing X509Vnc.
+    await expect(result).rejects.toThrow(/no TLS in this test/);
+    expect(written()).toEqual(Buffer.concat([Buffer.from([19, 0, 2]), u32(261)]));
+  });
+
+  it('accepts anonymous TLS when explicitly allowed', async () => {
+    const { result, written } = await negotiate([...veNCryptOffer([258]), Buffer.from([1])], {
+      password: 'pw',
+      requireTls: true,
+      allowAnonymousTls: true,
+    });
+    await expect(result).rejects.toThrow(/no TLS in this test/);
+    expect(written()).toEqual(Buffer.concat([Buffer.from([19, 0, 2]), u32(258)]));
+  });
+
   it('asks for a user name and password when only TLSPlain is offered without them', async () => {
     const { result } = await negotiate(veNCryptOffer([259]), { password: 'pw' });
     await expect(result).rejects.toMatchObject({

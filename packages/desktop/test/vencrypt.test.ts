@@ -84,10 +84,28 @@ describe('VeNCrypt (TLS) against Xvnc', () => {
     await showsRoot(x509None, desktop, '#00ff00', [0, 255, 0]);
   });
 
-  it('prefers VncAuth, and uses TLSVnc (anonymous TLS) when the URL asks for TLS', async () => {
+  it('with ?tls=1 uses X509Vnc with the CA trusted', async () => {
+    const desktop = await connect({
+      url: `${x509Vnc.url}?tls=1`,
+      password: 'x509-pw1',
+      tls: { ca: x509Vnc.ca },
+    });
+    expect(desktop.client.serverInit.security.name).toBe('VeNCrypt X509Vnc');
+  });
+
+  it('with ?tls=1 refuses anonymous TLS (TLSVnc, TLSNone): a man in the middle could read the password', async () => {
+    for (const server of [tlsVnc, tlsNone]) {
+      const attempt = VncDesktop.connect({ url: `${server.url}?tls=1`, password: 'tls-pw-1' });
+      await expect(attempt).rejects.toMatchObject({ code: 'unavailable' });
+      await expect(attempt).rejects.toThrow(/verified certificate.*anonymous TLS.*tls=anon/);
+      await expect(attempt).rejects.not.toThrow(/pw-1/);
+    }
+  });
+
+  it('prefers VncAuth, and uses TLSVnc (anonymous TLS) when the URL opts in with ?tls=anon', async () => {
     const plain = await connect({ url: tlsVnc.url, password: 'tls-pw-1' });
     expect(plain.client.serverInit.security).toEqual({ type: 2, name: 'VncAuth' });
-    const secured = await connect({ url: `${tlsVnc.url}?tls=1`, password: 'tls-pw-1' });
+    const secured = await connect({ url: `${tlsVnc.url}?tls=anon`, password: 'tls-pw-1' });
     const { security } = secured.client.serverInit;
     expect(security.name).toBe('VeNCrypt TLSVnc');
     // Anonymous (EC)DH suites exist only up to TLS 1.2.
@@ -96,7 +114,7 @@ describe('VeNCrypt (TLS) against Xvnc', () => {
   });
 
   it('refuses a wrong password over TLSVnc with code unauthorized', async () => {
-    const attempt = VncDesktop.connect({ url: `${tlsVnc.url}?tls=1`, password: 'xls-pw-1' });
+    const attempt = VncDesktop.connect({ url: `${tlsVnc.url}?tls=anon`, password: 'xls-pw-1' });
     await expect(attempt).rejects.toMatchObject({ code: 'unauthorized', name: 'DesktopAuthError' });
     await expect(attempt).rejects.not.toThrow(/pw-1/);
   });

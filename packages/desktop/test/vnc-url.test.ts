@@ -8,6 +8,7 @@ describe('parseVncUrl', () => {
       host: 'host',
       port: 5900,
       requireTls: false,
+      allowAnonymousTls: false,
       password: 'p@ss',
     });
     expect(parseVncUrl('vnc://[::1]:5901')).toMatchObject({ host: '::1', port: 5901 });
@@ -18,6 +19,9 @@ describe('parseVncUrl', () => {
     expect(parseVncUrl('vnc://h?tls=true').requireTls).toBe(true);
     expect(parseVncUrl('vnc://h?tls=0').requireTls).toBe(false);
     expect(() => parseVncUrl('vnc://h?tls=maybe')).toThrow(/tls=maybe/);
+    // A demand for TLS means a verified certificate; anonymous TLS only by explicit opt-in.
+    expect(parseVncUrl('vnc://h?tls=1')).toMatchObject({ requireTls: true, allowAnonymousTls: false });
+    expect(parseVncUrl('vnc://h?tls=anon')).toMatchObject({ requireTls: true, allowAnonymousTls: true });
   });
 
   it('parses ws:// and wss:// and keeps credentials and the tls option out of the WebSocket URL', () => {
@@ -27,6 +31,7 @@ describe('parseVncUrl', () => {
       port: 80,
       wsUrl: 'ws://gw/websockify',
       requireTls: false,
+      allowAnonymousTls: false,
     });
     expect(parseVncUrl('wss://user:pw@gw.example:8443/vnc?token=abc&tls=1#x')).toEqual({
       transport: 'wss',
@@ -34,6 +39,7 @@ describe('parseVncUrl', () => {
       port: 8443,
       wsUrl: 'wss://gw.example:8443/vnc?token=abc',
       requireTls: true,
+      allowAnonymousTls: false,
       username: 'user',
       password: 'pw',
     });

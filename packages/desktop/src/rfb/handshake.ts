@@ -29,6 +29,11 @@ export interface HandshakeOptions {
    * that. `?tls=1` in a VNC URL sets it.
    */
   requireTls?: boolean;
+  /**
+   * With `requireTls`, also accept anonymous VeNCrypt TLS (TLSNone/TLSVnc/TLSPlain), which encrypts
+   * but does not authenticate the server. `?tls=anon` in a VNC URL sets it. Default false.
+   */
+  allowAnonymousTls?: boolean;
   /** How the server's certificate is checked for VeNCrypt X509 sub-types (and wss://). */
   tls?: VncTlsOptions;
   /** Ask the server to keep other viewers connected (ClientInit shared-flag). Default true. */
@@ -49,6 +54,7 @@ export async function handshake(
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.requireTls !== undefined ? { requireTls: options.requireTls } : {}),
+    ...(options.allowAnonymousTls !== undefined ? { allowAnonymousTls: options.allowAnonymousTls } : {}),
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
   });
   transport.write(Buffer.from([options.shared === false ? 0 : 1]));

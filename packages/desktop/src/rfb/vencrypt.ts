@@ -44,8 +44,14 @@ const PREFERENCE = [
 export interface VeNCryptCredentials {
   password?: string;
   username?: string;
-  /** Only TLS sub-types (set when the URL asks for TLS). */
+  /**
+   * Only TLS sub-types with a verified certificate (X509None, X509Vnc, X509Plain): set when the URL
+   * asks for TLS (`?tls=1`). Anonymous TLS (TLSNone, TLSVnc, TLSPlain) authenticates no server, so a
+   * man in the middle could read the password; it is refused unless `allowAnonymousTls` is set too.
+   */
   requireTls?: boolean;
+  /** With `requireTls`, also accept anonymous TLS sub-types (`?tls=anon`). */
+  allowAnonymousTls?: boolean;
   tls?: VncTlsOptions;
 }
 
@@ -91,7 +97,7 @@ export async function negotiateVeNCrypt(
     if ((await reader.u8()) !== 1) throw new RfbProtocolError('the VNC server could not start TLS');
     if (reader.available > 0) throw new RfbProtocolError('the VNC server sent data before the TLS handshake');
     if (!transport.startTls) throw new RfbProtocolError('this transport cannot start TLS');
-    const anonymous = subType <= VeNCryptSubType.tlsPlain;
+    const anonymous = isAnonymous(subType);
     try {
       tls = await transport.startTls(anonymous ? anonymousTlsOptions() : x509TlsOptions(credentials.tls));
     } catch (err) {
@@ -113,6 +119,11 @@ export async function negotiateVeNCrypt(
   return { subType, name: veNCryptName(subType), ...(tls ? { tls } : {}) };
 }
 
+/** TLS without a certificate (anonymous Diffie-Hellman): encrypted, but the server is not authenticated. */
+function isAnonymous(subType: number): boolean {
+  return subType >= VeNCryptSubType.tlsNone && subType <= VeNCryptSubType.tlsPlain;
+}
+
 function needsUsername(subType: number): boolean {
   return (
     subType === VeNCryptSubType.plain ||
@@ -127,9 +138,11 @@ function chooseSubType(
   secureTransport: boolean,
 ): number {
   let missing: string | undefined;
+  const refuseAnonymous = credentials.requireTls === true && credentials.allowAnonymousTls !== true;
   for (const subType of PREFERENCE) {
     if (!offered.includes(subType)) continue;
     if (subType === VeNCryptSubType.plain && (credentials.requireTls || !secureTransport)) continue;
+    if (refuseAnonymous && isAnonymous(subType)) continue;
     if (needsUsername(subType)) {
       if (credentials.username === undefined || credentials.password === undefined) {
         missing ??= 'a user name and password';
@@ -144,6 +157,12 @@ function chooseSubType(
     return subType;
   }
   if (missing) throw new DesktopAuthError(`the VNC server requires ${missing}`);
+  if (refuseAnonymous && offered.some(isAnonymous)) {
+    throw new DesktopError(
+      'unavailable',
+      `TLS with a verified certificate was required (?tls=1) but the VNC server offers only ${offered.map(veNCryptName).join(', ')}: anonymous TLS does not authenticate the server, so a man in the middle could read the password. Configure the server for X509 (e.g. -SecurityTypes X509Vnc), or accept the risk with ?tls=anon`,
+    );
+  }
   throw new RfbProtocolError(
     `no supported VeNCrypt sub-type (server offers ${offered.map(veNCryptName).join(', ')}; supported: ${PREFERENCE.map(veNCryptName).join(', ')}${secureTransport ? '' : ', Plain only over wss://'})`,
   );
