@@ -85,7 +85,8 @@ describe('RFB over a websockify-compatible WebSocket', () => {
   });
 
   it('runs VeNCrypt TLS inside the WebSocket', async () => {
-    const desktop = await connect({ url: `${tlsProxy.url}?tls=1` });
+    // The test server has anonymous TLS only: ?tls=anon opts in to it (?tls=1 would refuse it).
+    const desktop = await connect({ url: `${tlsProxy.url}?tls=anon` });
     expect(desktop.client.serverInit.security.name).toBe('VeNCrypt TLSNone');
     await runXCommand('xsetroot', ['-solid', '#00ffff'], { env: tlsServer.env });
     expect((await decode(await desktop.screenshot())).pixel(5, 5)).toEqual([0, 255, 255]);
