@@ -84,14 +84,13 @@ export {
 } from './model/pricing.js';
 export * from './roles/index.js';
 export * from './runtime/index.js';
-export { AskHumanInput, askHumanTool } from './tools/ask-human-tool.js';
 export {
   type CommandOptions,
   type CommandResult,
   type CommandRunner,
   LocalCommandRunner,
   type LocalCommandRunnerOptions,
-  SshCommandRunner,
+  OrchestratorSshRunner,
 } from './tools/command-runner.js';
 export { ComputerAction, ComputerInput, OBSERVATION_ACTIONS } from './tools/computer/computer-input.js';
 export {

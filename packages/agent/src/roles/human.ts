@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Bus } from '@figaro/bus';
+import { z } from 'zod';
 import { CancelledError } from '../errors.js';
 import type { HumanQuestion } from '../human.js';
 import { askHuman } from '../runtime/help-client.js';
-import { AskHumanInput } from '../tools/ask-human-tool.js';
 import { defineTool, type Tool } from '../tools/tool.js';
+
+/** Input of the `ask_human` tool. */
+export const AskHumanInput = z.object({
+  question: z.string().min(1).describe('One clear question for the person who gave you the task'),
+  options: z.array(z.string().min(1)).max(6).optional().describe('Suggested answers'),
+});
+export type AskHumanInput = z.infer<typeof AskHumanInput>;
 
 /** Where a role's questions go: a help request on behalf of one task attempt. */
 export interface HumanChannel {
