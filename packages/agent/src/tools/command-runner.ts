@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { runSshCommand, type SshCommandOptions } from '@figaro/desktop';
+import type { Bus } from '@figaro/bus';
+import { Api } from '@figaro/protocol';
 import { CancelledError } from '../errors.js';
+import { abortable } from '../util/sleep.js';
 
 /** What a command printed and how it ended. */
 export interface CommandResult {
@@ -30,6 +32,11 @@ export interface LocalCommandRunnerOptions {
   env: Record<string, string>;
   /** Shell that runs `-c command`; default `/bin/sh`. */
   shell?: string;
+  /**
+   * Run as this user through `runuser -m -u USER --`, keeping `env` (Figaro runs as root: `figaro-desktop`, never
+   * root itself); absent: as this process's user.
+   */
+  runAs?: string;
   /** Output kept per stream, in bytes; default 100 000 (the rest is dropped). */
   maxOutputBytes?: number;
 }
@@ -52,7 +59,11 @@ export class LocalCommandRunner implements CommandRunner {
         reject(new CancelledError());
         return;
       }
-      const child = spawn(this.#options.shell ?? '/bin/sh', ['-c', command], {
+      const shell = [this.#options.shell ?? '/bin/sh', '-c', command];
+      const [program, ...args] = this.#options.runAs
+        ? ['runuser', '-m', '-u', this.#options.runAs, '--', ...shell]
+        : shell;
+      const child = spawn(program as string, args, {
         cwd: this.#options.cwd,
         env: this.#options.env,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,18 +103,31 @@ export class LocalCommandRunner implements CommandRunner {
   }
 }
 
-/** Runs commands on a desktop over SSH (`runSshCommand`); a cancelled command's result is dropped. */
-export class SshCommandRunner implements CommandRunner {
-  readonly #connection: Omit<SshCommandOptions, 'command' | 'timeoutMs'>;
+/**
+ * Runs commands on a desktop over SSH through the orchestrator (`figaro.api.ssh`), which holds the
+ * desktop's stored credentials and pinned host key: the worker never sees them. A cancelled
+ * command's result is dropped.
+ */
+export class OrchestratorSshRunner implements CommandRunner {
+  readonly #bus: Bus;
+  readonly #desktopId: string;
 
-  constructor(connection: Omit<SshCommandOptions, 'command' | 'timeoutMs'>) {
-    this.#connection = connection;
+  constructor(bus: Bus, desktopId: string) {
+    this.#bus = bus;
+    this.#desktopId = desktopId;
   }
 
   async run(command: string, options: CommandOptions): Promise<CommandResult> {
     if (options.signal.aborted) throw new CancelledError();
-    const result = await runSshCommand({ ...this.#connection, command, timeoutMs: options.timeoutMs });
-    if (options.signal.aborted) throw new CancelledError();
-    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exit_code };
+    const timeout = Math.max(1, Math.ceil(options.timeoutMs / 1000));
+    const reply = await abortable(
+      this.#bus.request(
+        Api.ssh,
+        { desktop_id: this.#desktopId, action: 'run_command', command, timeout },
+        { timeoutMs: (timeout + 5) * 1000 },
+      ),
+      options.signal,
+    );
+    return { stdout: reply.stdout, stderr: reply.stderr, exitCode: reply.exit_code };
   }
 }

@@ -3,11 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import {
   AgentRuntime,
+  type CommandRunner,
   createClaudeCodeWorkerExecutor,
   createModelClient,
   createSupervisorExecutor,
   createWorkerExecutor,
   imageUploader,
+  LocalCommandRunner,
+  OrchestratorSshRunner,
   type TaskExecutor,
   type WorkerExecutorOptions,
 } from '@figaro/agent';
@@ -29,6 +32,8 @@ export interface WorkerDesktop {
   id: string;
   url: string;
   password?: string;
+  /** A stored desktop with an ssh:// endpoint: its worker gets `shell` through `figaro.api.ssh`. */
+  ssh?: boolean;
 }
 
 /** Agents started in this process, and what the user should be told about them. */
@@ -122,6 +127,7 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
   try {
     const desktops = [...options.desktops];
     const localIds = new Set<string>();
+    const shells = new Map<string, CommandRunner>();
     if (config.worker.configured && options.localWorkers > 0) {
       const support = await detectDesktopSupport();
       if (support.server === null) {
@@ -131,6 +137,11 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
         );
       } else {
         const runAs = await unprivilegedUser();
+        const shellUser = config.env.FIGARO_ALLOW_LOCAL_SHELL ? localShellUser(runAs) : undefined;
+        if (shellUser === null)
+          notes.push(
+            'FIGARO_ALLOW_LOCAL_SHELL is set, but Figaro runs as root and the user figaro-desktop does not exist (install.sh creates it): no local shell, as it would run as root.',
+          );
         for (let i = 1; i <= options.localWorkers; i++) {
           const password = randomBytes(6).toString('base64url');
           const local = await launchLocalDesktop({
@@ -142,7 +153,11 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
           locals.push(local);
           desktops.push({ id: `local-${i}`, url: local.url, password });
           localIds.add(`local-${i}`);
-          notes.push(`Worker local-${i} drives its own desktop ${local.display} (${local.url}).`);
+          if (typeof shellUser === 'string')
+            shells.set(`local-${i}`, localShell(local, shellUser === '' ? undefined : shellUser));
+          notes.push(
+            `Worker local-${i} drives its own desktop ${local.display} (${local.url})${typeof shellUser === 'string' ? `, with a local shell as ${shellUser || 'this user'}` : ''}.`,
+          );
         }
       }
     }
@@ -163,6 +178,7 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
         }
         const target = { url: desk.url, ...(desk.password ? { password: desk.password } : {}) };
         const desktop = await new PooledVncDesktop(pool, target).connect();
+        const shell = desk.ssh ? new OrchestratorSshRunner(bus, desk.id) : shells.get(desk.id);
         const runtime = new AgentRuntime({
           bus,
           id: desk.id,
@@ -182,6 +198,7 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
             desktop,
             workerId: desk.id,
             uploadImage: imageUploader(bus),
+            ...(shell ? { shell } : {}),
             settleMs: config.env.FIGARO_SETTLE_MS,
             askHumanTimeoutS: config.env.FIGARO_ASK_HUMAN_TIMEOUT,
             limits: limitsFrom(config),
@@ -191,7 +208,9 @@ export async function startAgents(options: StartAgentsOptions): Promise<StartedA
         await runtime.start();
         runtimes.push(runtime);
         if (!localIds.has(desk.id))
-          notes.push(`Worker ${desk.id} drives the desktop at ${withoutCredentials(desk.url)}.`);
+          notes.push(
+            `Worker ${desk.id} drives the desktop at ${withoutCredentials(desk.url)}${desk.ssh ? ', with a shell over its SSH endpoint' : ''}.`,
+          );
       }
     }
     if (
@@ -294,6 +313,31 @@ function limitsFrom(config: AgentConfig) {
     ...(config.env.FIGARO_BUDGET_USD !== undefined ? { budgetUsd: config.env.FIGARO_BUDGET_USD } : {}),
     ...(config.env.FIGARO_MAX_DURATION !== undefined ? { maxDurationS: config.env.FIGARO_MAX_DURATION } : {}),
   };
+}
+
+/**
+ * Who runs the local `shell` tool (ARCHITECTURE.md, "Agents' reach"): `figaro-desktop` when Figaro
+ * runs as root and that user exists; '' (this process's own user) when not root; null when root and
+ * the user is missing — then there is no local shell, as it would run as root.
+ */
+function localShellUser(runAs: { uid: number; gid: number } | undefined): string | null {
+  if (process.getuid?.() !== 0) return '';
+  return runAs ? 'figaro-desktop' : null;
+}
+
+/** A local shell in the desktop's own HOME with its DISPLAY, and nothing else of this process's environment. */
+function localShell(local: LocalDesktop, runAs: string | undefined): CommandRunner {
+  return new LocalCommandRunner({
+    cwd: local.home,
+    env: {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: local.home,
+      DISPLAY: local.display,
+      LANG: 'C.UTF-8',
+      ...(runAs ? { USER: runAs, LOGNAME: runAs } : {}),
+    },
+    ...(runAs ? { runAs } : {}),
+  });
 }
 
 /** The uid/gid of `figaro-desktop` when we are root and it exists (install.sh creates it). */

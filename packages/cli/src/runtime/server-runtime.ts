@@ -91,6 +91,7 @@ export async function runServer(
         id: choice.id,
         url: stored.vnc_url,
         ...(stored.vnc_password ? { password: stored.vnc_password } : {}),
+        ...(stored.ssh_url ? { ssh: true } : {}),
       });
     }
     started = await startAgents({
