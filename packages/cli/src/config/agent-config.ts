@@ -48,7 +48,7 @@ export const AgentEnv = z.object({
 export type AgentEnv = z.infer<typeof AgentEnv>;
 
 /** The original design's names, accepted as aliases (the FIGARO_ name wins). */
-export const AGENT_ENV_ALIASES: Readonly<Record<string, string>> = {
+const AGENT_ENV_ALIASES: Readonly<Record<string, string>> = {
   FIGARO_WORKER_ENGINE: 'WORKER_ENGINE',
   FIGARO_WORKER_MODEL: 'WORKER_MODEL',
   FIGARO_SUPERVISOR_ENGINE: 'SUPERVISOR_ENGINE',
@@ -64,7 +64,7 @@ export const AGENT_ENV_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** One role's model: the engine options, the model name, and whether it can run at all. */
-export interface RoleModel {
+interface RoleModel {
   engine: ModelEngineConfig;
   model: string;
   /** False when the engine has no credentials: no agent of this role is started. */

@@ -15,7 +15,7 @@ import { type FigaroProcess, interrupt, startFigaro } from './figaro-process.js'
 
 /** Cleanups of the current test, run in reverse order after it. */
 export const cleanups: Array<() => Promise<void>> = [];
-export const running: FigaroProcess[] = [];
+const running: FigaroProcess[] = [];
 /** Registers the teardown of `cleanups` and `running` in the calling test file. */
 export function useTeardown(): void {
   afterEach(async () => {

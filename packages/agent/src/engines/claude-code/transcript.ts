@@ -158,7 +158,7 @@ const USAGE_KEYS = [
 ] as const;
 
 /** The token counts of an SDK usage object (which carries many more fields). */
-export function usageOf(usage: unknown): Usage {
+function usageOf(usage: unknown): Usage {
   const out: Usage = {};
   if (!isRecord(usage)) return out;
   for (const key of USAGE_KEYS) {
