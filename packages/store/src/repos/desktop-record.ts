@@ -135,9 +135,10 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The identity a secret is bound to: `scheme://host:port` (lowercased, default port filled in), or
- * null without a URL. Paths, queries and user names are not part of it. This text is also the
- * authenticated context of the sealed secret, so it is part of the at-rest format: never change it.
+ * The first binding of a secret (binding 1, sealed values without the `b2:` prefix):
+ * `scheme://host:port` (lowercased, default port filled in), or null without a URL. It is the
+ * authenticated context of secrets sealed before binding 2, so it is part of the at-rest format:
+ * never change it. New secrets are bound to `endpointIdentity`.
  */
 export function endpointKey(url: string | null): string | null {
   if (url === null) return null;
@@ -147,8 +148,51 @@ export function endpointKey(url: string | null): string | null {
   return `${scheme}://${parsed.hostname.toLowerCase()}:${parsed.port || (DEFAULT_PORTS[scheme] ?? '')}`;
 }
 
-/** The context a secret is sealed with: which field, for which endpoint. */
-export function sealContext(field: SecretField, url: string | null): string {
+/**
+ * The whole endpoint a secret is bound to (binding 2): `scheme://[user@]host:port/path[?query]` with
+ * scheme and host lowercased, the default port filled in, an empty path as `/`, the user name
+ * percent-encoded one way and the query parameters sorted (so the same endpoint written differently
+ * is the same); the password and fragment are not part of it. Null without a URL. Part of the at-rest
+ * format: never change it (add a binding 3 instead).
+ */
+export function endpointIdentity(url: string | null): string | null {
+  if (url === null) return null;
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  const scheme = parsed.protocol.slice(0, -1).toLowerCase();
+  const port = parsed.port || (DEFAULT_PORTS[scheme] ?? '');
+  const user = parsed.username === '' ? '' : `${encodeURIComponent(safeDecode(parsed.username))}@`;
+  const path = parsed.pathname === '' ? '/' : parsed.pathname;
+  const query = new URLSearchParams(parsed.search);
+  query.sort();
+  const sorted = query.toString();
+  const search = sorted === '' ? '' : `?${sorted}`;
+  return `${scheme}://${user}${parsed.hostname.toLowerCase()}:${port}${path}${search}`;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Marks a sealed value bound with binding 2 (`sealContext`); values without it use binding 1. */
+export const BINDING_2_PREFIX = 'b2:';
+
+/**
+ * The context a secret is sealed with (binding 2): which field, for which whole endpoint, and for the
+ * VNC password also which `vnc_username` (VeNCrypt Plain), so it cannot be replayed to another path,
+ * query or user.
+ */
+export function sealContext(field: SecretField, url: string | null, vncUsername: string | null): string {
+  const user = field === 'vnc_password' ? `\nvnc_username=${vncUsername ?? ''}` : '';
+  return `desktop/b2/${field}/${endpointIdentity(url) ?? ''}${user}`;
+}
+
+/** The context of binding 1 (scheme, host and port only), to open secrets sealed before binding 2. */
+export function legacySealContext(field: SecretField, url: string | null): string {
   return `desktop/${field}/${endpointKey(url) ?? ''}`;
 }
 
@@ -163,4 +207,20 @@ export function splitUrlPassword(url: string): { url: string; password: string |
   const password = decodeURIComponent(parsed.password);
   parsed.password = '';
   return { url: parsed.toString(), password };
+}
+
+/** Moves passwords written into URLs into the matching secret, unless the call gives one explicitly. */
+export function withUrlPasswords(input: z.output<typeof DesktopUpsert>): z.output<typeof DesktopUpsert> {
+  const out = { ...input };
+  for (const endpoint of ENDPOINTS) {
+    const url = out[endpoint.url];
+    if (typeof url !== 'string') continue;
+    const split = splitUrlPassword(url);
+    out[endpoint.url] = split.url;
+    const given = out[endpoint.secret];
+    if (split.password !== null && (given === undefined || given === SECRET_MASK)) {
+      out[endpoint.secret] = split.password;
+    }
+  }
+  return out;
 }

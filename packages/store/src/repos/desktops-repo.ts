@@ -5,17 +5,20 @@ import { ConfigKeyError, ConflictError, NotFoundError } from '../errors.js';
 import { jsonEqual } from '../json-equal.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import {
+  BINDING_2_PREFIX,
   type DesktopCredentials,
   DesktopRecord,
   DesktopRow,
   type DesktopSeed,
   DesktopUpsert,
   ENDPOINTS,
-  endpointKey,
+  type Endpoint,
+  endpointIdentity,
+  legacySealContext,
   MASKED_COLUMNS,
   type SecretField,
   sealContext,
-  splitUrlPassword,
+  withUrlPasswords,
 } from './desktop-record.js';
 
 /** What `DesktopsRepo.upsert` did. */
@@ -68,29 +71,16 @@ function columnParams(values: DesktopColumns): unknown[] {
   return COLUMNS.map((column) => (column === 'metadata' ? JSON.stringify(values.metadata) : values[column]));
 }
 
-/** Moves passwords written into URLs into the matching secret, unless the call gives one explicitly. */
-function withUrlPasswords(input: ParsedUpsert): ParsedUpsert {
-  const out = { ...input };
-  for (const endpoint of ENDPOINTS) {
-    const url = out[endpoint.url];
-    if (typeof url !== 'string') continue;
-    const split = splitUrlPassword(url);
-    out[endpoint.url] = split.url;
-    const given = out[endpoint.secret];
-    if (split.password !== null && (given === undefined || given === SECRET_MASK)) {
-      out[endpoint.secret] = split.password;
-    }
-  }
-  return out;
-}
-
 /**
  * Desktops: the only home of desktop endpoints and their credentials. Secrets are sealed with the
  * `SecretBox` (bound to their endpoint as authenticated context) and leave the repository only through
  * `credentials()`; every other result masks them as `"***"`.
  *
- * Binding rule (PROTOCOL.md): an update that changes the scheme, host or port of an endpoint's URL
- * drops that endpoint's stored credentials unless the same call brings new ones.
+ * Binding rule: a secret is sealed for its whole endpoint (scheme, user, host, port, path, query; the
+ * VNC password also for `vnc_username`, see `sealContext`), and an update that changes any of these
+ * drops that endpoint's stored credentials unless the same call brings new ones. Secrets sealed before
+ * this binding (bound to scheme, host and port only) still open, and are sealed again under it when
+ * read (`credentials`) or by `resealLegacyCredentials`.
  */
 export class DesktopsRepo {
   readonly #db: Db;
@@ -219,24 +209,72 @@ export class DesktopsRepo {
   async credentials(id: string): Promise<DesktopCredentials | null> {
     const row = await queryOne(this.#db, DesktopRow, 'SELECT * FROM desktops WHERE id = $1', [id], 'desktop');
     if (!row) return null;
-    const open = (endpoint: (typeof ENDPOINTS)[number]): string | null => {
-      const sealed = row[endpoint.sealed];
-      if (sealed === null) return null;
-      return this.#requireBox('read').open(sealed, sealContext(endpoint.secret, row[endpoint.url]));
-    };
     const [vnc, ssh, telnet, rdp] = ENDPOINTS;
+    const opened = {
+      vnc_password: await this.#openOn(this.#db, row, vnc),
+      ssh_secret: await this.#openOn(this.#db, row, ssh),
+      telnet_secret: await this.#openOn(this.#db, row, telnet),
+      rdp_secret: await this.#openOn(this.#db, row, rdp),
+    };
     return {
       id: row.id,
       vnc_url: row.vnc_url,
       vnc_username: row.vnc_username,
-      vnc_password: open(vnc),
+      vnc_password: opened.vnc_password,
       ssh_url: row.ssh_url,
-      ssh_secret: open(ssh),
+      ssh_secret: opened.ssh_secret,
       telnet_url: row.telnet_url,
-      telnet_secret: open(telnet),
+      telnet_secret: opened.telnet_secret,
       rdp_url: row.rdp_url,
-      rdp_secret: open(rdp),
+      rdp_secret: opened.rdp_secret,
     };
+  }
+
+  /**
+   * Seals every secret still under binding 1 (scheme, host and port only) again under binding 2 (the
+   * whole endpoint). Returns how many were resealed. A secret that does not open is left as it is
+   * (`credentials` reports it).
+   */
+  async resealLegacyCredentials(): Promise<number> {
+    const rows = await queryRows(this.#db, DesktopRow, 'SELECT * FROM desktops ORDER BY id', [], 'desktop');
+    let resealed = 0;
+    for (const row of rows) {
+      for (const endpoint of ENDPOINTS) {
+        const sealed = row[endpoint.sealed];
+        if (sealed === null || sealed.startsWith(BINDING_2_PREFIX)) continue;
+        try {
+          await this.#openOn(this.#db, row, endpoint);
+          resealed++;
+        } catch {
+          // Not openable: credentials() reports it when the secret is needed.
+        }
+      }
+    }
+    return resealed;
+  }
+
+  /**
+   * Opens one stored secret of `row`. A binding-1 secret is sealed again under binding 2 on the way
+   * (only if the row still holds that value), so that from now on it is bound to the whole endpoint.
+   */
+  async #openOn(db: Db, row: DesktopRow, endpoint: Endpoint): Promise<string | null> {
+    const sealed = row[endpoint.sealed];
+    if (sealed === null) return null;
+    const box = this.#requireBox('read');
+    const url = row[endpoint.url];
+    if (sealed.startsWith(BINDING_2_PREFIX)) {
+      return box.open(
+        sealed.slice(BINDING_2_PREFIX.length),
+        sealContext(endpoint.secret, url, row.vnc_username),
+      );
+    }
+    const plain = box.open(sealed, legacySealContext(endpoint.secret, url));
+    await db.query(`UPDATE desktops SET ${endpoint.sealed} = $3 WHERE id = $1 AND ${endpoint.sealed} = $2`, [
+      row.id,
+      sealed,
+      this.#seal(endpoint.secret, plain, url, row.vnc_username),
+    ]);
+    return plain;
   }
 
   #requireBox(action: 'store' | 'read'): SecretBox {
@@ -244,9 +282,9 @@ export class DesktopsRepo {
     throw new ConfigKeyError(`cannot ${action} desktop credentials: no encryption key is configured`);
   }
 
-  /** Seals a newly given secret for the endpoint it will be stored with. */
-  #seal(field: SecretField, value: string, url: string | null): string {
-    return this.#requireBox('store').seal(value, sealContext(field, url));
+  /** Seals a newly given secret for the endpoint (and VNC user name) it will be stored with. */
+  #seal(field: SecretField, value: string, url: string | null, vncUsername: string | null): string {
+    return BINDING_2_PREFIX + this.#requireBox('store').seal(value, sealContext(field, url, vncUsername));
   }
 
   async #getOn(db: Db, id: string): Promise<DesktopRecord> {
@@ -280,7 +318,12 @@ export class DesktopsRepo {
     for (const endpoint of ENDPOINTS) {
       const given = input[endpoint.secret];
       if (typeof given === 'string' && given !== SECRET_MASK) {
-        values[endpoint.sealed] = this.#seal(endpoint.secret, given, values[endpoint.url]);
+        values[endpoint.sealed] = this.#seal(
+          endpoint.secret,
+          given,
+          values[endpoint.url],
+          values.vnc_username,
+        );
       }
     }
     return queryOne(
@@ -302,25 +345,30 @@ export class DesktopsRepo {
     for (const endpoint of ENDPOINTS) {
       const url = input[endpoint.url] === undefined ? current[endpoint.url] : (input[endpoint.url] ?? null);
       next[endpoint.url] = url;
-      const moved = endpointKey(url) !== endpointKey(current[endpoint.url]);
-      const given = input[endpoint.secret];
-      if (given === null) {
-        next[endpoint.sealed] = null;
-      } else if (given === undefined || given === SECRET_MASK) {
-        if (moved && current[endpoint.sealed] !== null) {
-          next[endpoint.sealed] = null;
-          cleared.push(endpoint.secret);
-        }
-      } else {
-        next[endpoint.sealed] = this.#seal(endpoint.secret, given, url);
-      }
-      if (endpoint.url === 'vnc_url') {
+      const moved = endpointIdentity(url) !== endpointIdentity(current[endpoint.url]);
+      const isVnc = endpoint.url === 'vnc_url';
+      if (isVnc) {
         if (input.vnc_username !== undefined) {
           next.vnc_username = input.vnc_username;
         } else if (moved && current.vnc_username !== null) {
           next.vnc_username = null;
-          cleared.push('vnc_username');
         }
+      }
+      // The VNC password is bound to the VNC user name too.
+      const rebound = moved || (isVnc && next.vnc_username !== current.vnc_username);
+      const given = input[endpoint.secret];
+      if (given === null) {
+        next[endpoint.sealed] = null;
+      } else if (given === undefined || given === SECRET_MASK) {
+        if (rebound && current[endpoint.sealed] !== null) {
+          next[endpoint.sealed] = null;
+          cleared.push(endpoint.secret);
+        }
+      } else {
+        next[endpoint.sealed] = this.#seal(endpoint.secret, given, url, isVnc ? next.vnc_username : null);
+      }
+      if (isVnc && input.vnc_username === undefined && moved && current.vnc_username !== null) {
+        cleared.push('vnc_username');
       }
     }
     const unchanged = COLUMNS.every((column) =>

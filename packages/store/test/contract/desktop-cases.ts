@@ -7,6 +7,7 @@ import {
   NotFoundError,
   SecretDecryptError,
 } from '../../src/index.js';
+import { describeDesktopBindingCases } from './desktop-binding-cases.js';
 import { type ContractTarget, newAgentId } from './target.js';
 
 const newDesktopId = (): string => `d-${newAgentId().slice(2)}`;
@@ -14,6 +15,7 @@ const newDesktopId = (): string => `d-${newAgentId().slice(2)}`;
 export function describeDesktopCases(target: ContractTarget): void {
   const store = () => target.store();
   const desktops = () => store().desktops;
+  describeDesktopBindingCases(target);
 
   /** Everything stored for a desktop, as one text (to look for plaintext). */
   async function rawRow(id: string): Promise<string> {
@@ -57,7 +59,7 @@ export function describeDesktopCases(target: ContractTarget): void {
       const raw = await rawRow(id);
       expect(raw).not.toContain('vnc-Secret-1');
       expect(raw).not.toContain('ssh-Secret-2');
-      expect(raw).toMatch(/"vnc_password_sealed":"v1\.[0-9a-f]{8}\./);
+      expect(raw).toMatch(/"vnc_password_sealed":"b2:v1\.[0-9a-f]{8}\./);
 
       expect(await desktops().credentials(id)).toEqual({
         id,
@@ -112,7 +114,7 @@ export function describeDesktopCases(target: ContractTarget): void {
       } as const;
       await desktops().upsert(withCredentials);
 
-      // Same endpoint written differently, or another path: credentials stay.
+      // Same endpoint written differently: credentials stay (another path is another endpoint).
       const same = await desktops().upsert({
         id,
         vnc_url: 'VNC://DESK.example',
@@ -120,7 +122,6 @@ export function describeDesktopCases(target: ContractTarget): void {
         source: 'api',
       });
       expect(same.cleared).toEqual([]);
-      await desktops().upsert({ id, vnc_url: 'vnc://desk.example:5900/other', source: 'api' });
       expect(await desktops().credentials(id)).toMatchObject({ vnc_username: 'alice', vnc_password: 'pw-1' });
 
       for (const moved of [
