@@ -136,6 +136,34 @@ describe('figaro task create --wait (figaro up on NATS with a fake worker)', () 
     expect(stderr).toContain(`figaro: task ${assignment.task_id} was cancelled\n`);
   });
 
+  it('strips terminal escape sequences from messages, results and errors (issue 8, defect 9)', async () => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters that must not be printed
+    const control = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+    const agent = await startAgent('cli-wait-escape');
+    const done = follow(['escape', '--worker', agent.id]);
+    const first = await agent.nextAssignment(15_000);
+    await done.waitFor(/Following task/, 'stderr');
+    await agent.message(first.task_id, 'opened \u001b]0;owned\u0007the \u001b[31mred\u001b[0m page\u009b2J');
+    await agent.complete(first.task_id, { result: 'done\u001b[2J\u001b[H here\u0007' });
+    const completed = await done.result;
+    expect(completed.code).toBe(0);
+    expect(completed.stdout).toMatch(/^message\s+opened the red page$/m);
+    expect(completed.stdout.trimEnd().split('\n').at(-1)).toBe('done here');
+
+    const failing = follow(['escape again', '--worker', agent.id]);
+    const second = await agent.nextAssignment(15_000);
+    await failing.waitFor(/Following task/, 'stderr');
+    await agent.fail(second.task_id, 'broke \u001b]52;c;ZXZpbA==\u0007the clipboard');
+    const failed = await failing.result;
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('failed: broke the clipboard\n');
+
+    const shown = await runCli(['task', 'get', first.task_id], env);
+    expect(shown.stdout).toMatch(/^result\s+done here$/m);
+    for (const output of [completed, failed, shown])
+      expect(output.stdout + output.stderr).not.toMatch(control);
+  });
+
   it('stops waiting on Ctrl-C with exit 130 and leaves the task running', async () => {
     const agent = await startAgent('cli-wait-int');
     const cli = follow(['keep going', '--worker', agent.id]);

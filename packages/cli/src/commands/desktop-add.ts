@@ -43,7 +43,8 @@ function refusePasswordFlag(argv: readonly string[]): void {
 /** `figaro desktop add ID URL`: registers (or updates) a desktop-only worker. */
 export const desktopAdd: Command = {
   usage,
-  async run(argv, { env, io }) {
+  usesServer: true,
+  async run(argv, { env, io, client: flags }) {
     refusePasswordFlag(argv);
     const { values, positionals: args } = parseArgs({
       args: argv,
@@ -64,7 +65,7 @@ export const desktopAdd: Command = {
       throw new UsageError('--username: must not be empty');
     }
     // Check the configuration before asking for a secret the user would then have typed for nothing.
-    const client = await openClient(env);
+    const client = await openClient(env, flags);
     const password = values['password-stdin']
       ? await readSecret(io.stdin, (text) => io.err(text), 'VNC password')
       : undefined;

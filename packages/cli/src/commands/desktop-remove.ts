@@ -13,7 +13,8 @@ Removes a desktop and its stored credentials. A desktop an agent is connected to
 /** `figaro desktop remove ID`: deletes a desktop-only worker and its credentials. */
 export const desktopRemove: Command = {
   usage,
-  async run(argv, { env, io }) {
+  usesServer: true,
+  async run(argv, { env, io, client: flags }) {
     const { positionals: args } = parseArgs({
       args: argv,
       options: {},
@@ -22,7 +23,7 @@ export const desktopRemove: Command = {
     });
     const [rawId = ''] = positionals(args, ['ID']);
     const id = agentIdArg(rawId, 'ID');
-    const client = await openClient(env);
+    const client = await openClient(env, flags);
     await client.call(Api.desktopWorkersRemove, { worker_id: id });
     io.out(`Removed desktop ${id}.\n`);
     return ExitCode.ok;

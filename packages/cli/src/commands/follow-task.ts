@@ -4,6 +4,7 @@ import { type EventSummary, watchTask } from '../client/task-watch.js';
 import { ExitCode } from '../exit-code.js';
 import { assignee, clip, LINE_WIDTH, printJson } from './format.js';
 import type { CliIo } from './io.js';
+import { noAgentHint } from './waiting.js';
 
 /** Exit code when the user stops waiting with Ctrl-C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -17,10 +18,12 @@ function line(label: string, text: string): string {
 function describeStatus(task: Task): string {
   switch (task.status) {
     case 'pending':
-      return 'pending (queued until an agent is free)';
+      return task.waiting_on === 'no_worker'
+        ? 'pending (waiting on no_worker: no agent is connected)'
+        : 'pending (queued until an agent is free)';
     case 'assigned':
     case 'running':
-      return `${task.status} (${assignee(task)})`;
+      return `${task.status} (${assignee(task)}${task.waiting_on ? `, waiting on ${task.waiting_on}` : ''})`;
     default:
       return task.status;
   }
@@ -49,6 +52,7 @@ export async function followTask(
   const interrupt = new AbortController();
   const stopListening = io.onInterrupt(() => interrupt.abort());
   let lastStatus: string | undefined;
+  let hinted = false;
   try {
     const watched = await watchTask({
       baseUrl: client.baseUrl,
@@ -61,9 +65,15 @@ export async function followTask(
         }
       },
       onTask: (task) => {
-        if (task.status === lastStatus) return;
-        lastStatus = task.status;
-        progress(`${line('status', describeStatus(task))}\n`);
+        const status = describeStatus(task);
+        if (status === lastStatus) return;
+        lastStatus = status;
+        progress(`${line('status', status)}\n`);
+        const hint = hinted ? undefined : noAgentHint(task);
+        if (hint) {
+          hinted = true;
+          io.err(`${hint}\n`);
+        }
       },
       onMessage: (summary) => progress(`${line(summary.type, describeMessage(summary))}\n`),
     });

@@ -4,9 +4,25 @@ import type { CliIo } from './io.js';
 /** Longest line a progress or summary line may take, in characters. */
 export const LINE_WIDTH = 100;
 
-/** One line: whitespace folded, cut to `max` characters with `…`. */
+const ESCAPE_SEQUENCE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it removes
+  /\u001b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][\s\S]*?(?:\u0007|\u001b\\|$)|[ -/]*[0-~])?|\u009b[0-?]*[ -/]*[@-~]|[\u0090\u0098\u009d-\u009f][\s\S]*?(?:\u0007|\u009c|$)/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it removes
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from the server (a model's message, a web page's title, an error) made safe to print on a
+ * terminal: escape sequences (CSI, OSC such as title or clipboard writes, DCS, and their 8-bit C1
+ * forms) are removed with their parameters, then every other C0/C1 control character and DEL;
+ * newlines and tabs stay (`\r\n` becomes `\n`).
+ */
+export function sanitize(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(ESCAPE_SEQUENCE, '').replace(CONTROL_CHARACTER, '');
+}
+
+/** One line: control characters removed, whitespace folded, cut to `max` characters with `…`. */
 export function clip(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = sanitize(text).replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
   return max <= 1 ? '…' : `${flat.slice(0, max - 1)}…`;
 }
@@ -15,7 +31,8 @@ export function clip(text: string, max: number): string {
  * A table: a header row, then one row per entry, columns padded to their widest cell and separated by
  * two spaces; the last column is not padded.
  */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(headers: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((row) => row.map((cell) => sanitize(cell).replace(/\s+/g, ' ')));
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
@@ -29,9 +46,9 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 
 /** `label  value` lines with the labels padded to one width; rows without a value are left out. */
 export function fields(rows: ReadonlyArray<readonly [string, string | null | undefined]>): string {
-  const present = rows.filter(
-    (row): row is readonly [string, string] => row[1] !== undefined && row[1] !== null,
-  );
+  const present = rows
+    .filter((row): row is readonly [string, string] => row[1] !== undefined && row[1] !== null)
+    .map(([label, value]) => [label, sanitize(value)] as const);
   const width = Math.max(0, ...present.map(([label]) => label.length));
   return present.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }
@@ -55,7 +72,14 @@ export function assignee(task: Task): string {
   return '-';
 }
 
-/** Prints a value as indented JSON on standard output. */
+/**
+ * Prints a value as indented JSON on standard output. JSON escapes C0 controls itself; DEL and the C1
+ * controls (which some terminals obey) are escaped too, so the text is the same JSON value.
+ */
 export function printJson(io: CliIo, value: unknown): void {
-  io.out(`${JSON.stringify(value, null, 2)}\n`);
+  const text = JSON.stringify(value, null, 2).replace(
+    /[\u007f-\u009f]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  io.out(`${text}\n`);
 }

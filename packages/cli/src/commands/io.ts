@@ -1,3 +1,5 @@
+import type { ClientFlags } from '../config/client-config.js';
+
 /** Where a command reads and writes; `processIo()` in production, something else in tests. */
 export interface CliIo {
   /** Writes to standard output (results: what the user asked for). */
@@ -17,12 +19,16 @@ export interface CliIo {
 export interface CommandContext {
   env: NodeJS.ProcessEnv;
   io: CliIo;
+  /** For commands with `usesServer`: the `--url` and `--data-dir` given on the command line. */
+  client?: ClientFlags;
 }
 
 /** A command of the `figaro` binary. */
 export interface Command {
   /** Shown by `figaro <command> --help` and on a usage error. */
   readonly usage: string;
+  /** Talks to a Figaro server: takes `--url URL` and `--data-dir DIR` anywhere among its arguments. */
+  readonly usesServer?: boolean;
   /** Runs with the arguments after the command's name; resolves with the exit code. */
   run(argv: string[], ctx: CommandContext): Promise<number>;
 }
@@ -46,4 +52,12 @@ export function processIo(): CliIo {
       return () => process.off('SIGINT', handler);
     },
   };
+}
+
+/** The command could not do its work (not a usage problem). The CLI prints the message and exits 1. */
+export class CommandFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandFailed';
+  }
 }

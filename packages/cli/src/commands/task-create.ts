@@ -18,7 +18,8 @@ exits 0 when it completes, 1 when it fails or is cancelled, 130 on Ctrl-C (the t
 /** `figaro task create PROMPT`: creates a task, and with `--wait` follows it until it finishes. */
 export const taskCreate: Command = {
   usage,
-  async run(argv, { env, io }) {
+  usesServer: true,
+  async run(argv, { env, io, client: flags }) {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
@@ -44,7 +45,7 @@ export const taskCreate: Command = {
       throw new UsageError(`--worker sends the task to a worker: it cannot go with --target ${target.data}`);
     }
 
-    const client = await openClient(env);
+    const client = await openClient(env, flags);
     const task = await client.call(Api.tasksCreate, {
       prompt,
       options: {

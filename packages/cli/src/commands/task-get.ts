@@ -6,6 +6,7 @@ import { ExitCode } from '../exit-code.js';
 import { positionals, taskIdArg } from './args.js';
 import { assignee, clip, fields, LINE_WIDTH, localTime, printJson } from './format.js';
 import type { Command } from './io.js';
+import { describeWaiting, noAgentHint } from './waiting.js';
 
 const usage = `Usage: figaro task get ID [--json]
 
@@ -15,7 +16,8 @@ message. --json prints the task with its stored events as JSON.`;
 /** `figaro task get ID`: one task with its messages summarised. */
 export const taskGet: Command = {
   usage,
-  async run(argv, { env, io }) {
+  usesServer: true,
+  async run(argv, { env, io, client: flags }) {
     const { values, positionals: args } = parseArgs({
       args: argv,
       options: { json: { type: 'boolean' } },
@@ -24,7 +26,7 @@ export const taskGet: Command = {
     });
     const [id = ''] = positionals(args, ['ID']);
     const taskId = taskIdArg(id);
-    const client = await openClient(env);
+    const client = await openClient(env, flags);
     const task = await client.call(Api.tasksGet, { task_id: taskId, include_messages: true });
     if (values.json) {
       printJson(io, task);
@@ -38,6 +40,7 @@ export const taskGet: Command = {
         ['prompt', clip(task.prompt, LINE_WIDTH - 10)],
         ['target', task.options.target],
         ['agent', assignee(task)],
+        ['waiting on', task.waiting_on ? describeWaiting(task.waiting_on) : null],
         ['created', localTime(task.created_at)],
         ['started', task.started_at ? localTime(task.started_at) : null],
         ['finished', task.completed_at ? localTime(task.completed_at) : null],
@@ -48,6 +51,8 @@ export const taskGet: Command = {
         ['error', task.error],
       ])}\n`,
     );
+    const hint = noAgentHint(task);
+    if (hint) io.out(`\n${hint}\n`);
     const messages = (task.messages ?? [])
       .filter((event) => event.type === 'message')
       .map((event) => summarizeTaskEvent(event.type, event.payload))

@@ -27,7 +27,8 @@ function limitArg(text: string | undefined): number {
 /** `figaro task list`: a table of recent tasks. */
 export const taskList: Command = {
   usage,
-  async run(argv, { env, io }) {
+  usesServer: true,
+  async run(argv, { env, io, client: flags }) {
     const { values, positionals: args } = parseArgs({
       args: argv,
       options: {
@@ -46,7 +47,7 @@ export const taskList: Command = {
       );
     }
     const limit = limitArg(values.limit);
-    const client = await openClient(env);
+    const client = await openClient(env, flags);
     const page = await client.call(Api.tasksList, {
       limit,
       ...(status?.data !== undefined ? { status: status.data } : {}),

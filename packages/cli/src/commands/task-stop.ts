@@ -13,7 +13,8 @@ stopped too. Stopping a task that already finished fails (exit 1).`;
 /** `figaro task stop ID`: cancels a task and the tasks delegated under it. */
 export const taskStop: Command = {
   usage,
-  async run(argv, { env, io }) {
+  usesServer: true,
+  async run(argv, { env, io, client: flags }) {
     const { positionals: args } = parseArgs({
       args: argv,
       options: {},
@@ -22,7 +23,7 @@ export const taskStop: Command = {
     });
     const [id = ''] = positionals(args, ['ID']);
     const taskId = taskIdArg(id);
-    const client = await openClient(env);
+    const client = await openClient(env, flags);
     const reply = await client.call(Api.tasksStop, { task_id: taskId });
     io.out(`Stopped task ${reply.task_id} (cancelled).\n`);
     return ExitCode.ok;

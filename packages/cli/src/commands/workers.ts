@@ -19,7 +19,8 @@ function osOf(worker: WorkerInfo): string {
 /** `figaro workers`: a table of the fleet's workers and desktop-only entries. */
 export const workers: Command = {
   usage,
-  async run(argv, { env, io }) {
+  usesServer: true,
+  async run(argv, { env, io, client: flags }) {
     const { values, positionals: args } = parseArgs({
       args: argv,
       options: { json: { type: 'boolean' } },
@@ -27,7 +28,7 @@ export const workers: Command = {
       allowPositionals: true,
     });
     positionals(args, []);
-    const client = await openClient(env);
+    const client = await openClient(env, flags);
     const reply = await client.call(Api.workers, {});
     if (values.json) {
       printJson(io, reply);

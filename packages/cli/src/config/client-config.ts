@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { readRecordedUrl } from './data-dir.js';
 import { ConfigError, loadEnv } from './load.js';
 import { defaultDataDir } from './up-config.js';
 
@@ -10,7 +11,11 @@ export const DEFAULT_FIGARO_URL = 'http://127.0.0.1:8000';
 /** Name of the file in the data folder where `figaro up` writes the CLI's API token. */
 export const TOKEN_FILE = 'token';
 
-function isHttpUrl(text: string): boolean {
+const HTTP_URL_RULE =
+  'must be an http:// or https:// URL with no user, password or query, e.g. http://127.0.0.1:8000';
+
+/** Whether `text` is a base URL the client accepts (http or https, no credentials, query or hash). */
+export function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text);
     return (
@@ -27,13 +32,7 @@ function isHttpUrl(text: string): boolean {
 
 /** Environment of the client commands (`figaro task …`, `figaro workers`, `figaro desktop …`). */
 export const ClientEnv = z.object({
-  FIGARO_URL: z
-    .string()
-    .refine(
-      isHttpUrl,
-      'must be an http:// or https:// URL with no user, password or query, e.g. http://127.0.0.1:8000',
-    )
-    .optional(),
+  FIGARO_URL: z.string().refine(isHttpUrl, HTTP_URL_RULE).optional(),
   FIGARO_API_TOKEN: z.string().trim().min(1, 'must not be blank').optional(),
   FIGARO_DATA_DIR: z.string().optional(),
 });
@@ -42,25 +41,55 @@ export type ClientEnv = z.infer<typeof ClientEnv>;
 /** Where the API token comes from. */
 export type TokenSource = { kind: 'env'; token: string } | { kind: 'file'; path: string };
 
+/** `--url` and `--data-dir` from the command line; they win over the environment. */
+export interface ClientFlags {
+  url?: string | undefined;
+  dataDir?: string | undefined;
+}
+
 /** What the client commands need, before any file is read. */
 export interface ClientConfig {
-  /** Figaro's base URL without a trailing slash (`http://127.0.0.1:8000`). */
-  baseUrl: string;
+  /** The URL given with `--url` or `FIGARO_URL`, without a trailing slash; undefined: look it up. */
+  url: string | undefined;
+  /** The data folder: where the token file and the URL a running server recorded are. */
+  dataDir: string;
   token: TokenSource;
 }
 
 /**
- * Parses the client environment once, listing every problem at once (`ConfigError`, exit 2). The
- * token is `FIGARO_API_TOKEN`, else the file `$FIGARO_DATA_DIR/token` (default data folder as for
- * `figaro up`), which `resolveToken` reads.
+ * Parses the client environment and flags once, listing every problem at once (`ConfigError`, exit
+ * 2). The data folder is `--data-dir`, else `FIGARO_DATA_DIR`, else the default of `figaro up`. The
+ * token is `FIGARO_API_TOKEN`, else the file `<data-dir>/token`, which `resolveToken` reads.
  */
-export function loadClientConfig(env: NodeJS.ProcessEnv): ClientConfig {
-  const parsed = loadEnv(ClientEnv, env);
-  const baseUrl = (parsed.FIGARO_URL ?? DEFAULT_FIGARO_URL).replace(/\/+$/, '');
+export function loadClientConfig(env: NodeJS.ProcessEnv, flags: ClientFlags = {}): ClientConfig {
+  const problems: string[] = [];
+  let parsed: ClientEnv | undefined;
+  try {
+    parsed = loadEnv(ClientEnv, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (flags.url !== undefined && !isHttpUrl(flags.url)) problems.push(`--url: ${HTTP_URL_RULE}`);
+  if (flags.dataDir !== undefined && flags.dataDir.trim() === '')
+    problems.push('--data-dir: must not be empty');
+  if (problems.length > 0 || !parsed) throw new ConfigError(problems);
+  const url = flags.url ?? parsed.FIGARO_URL;
+  const dataDir = resolve(flags.dataDir ?? parsed.FIGARO_DATA_DIR ?? defaultDataDir(env));
   const token: TokenSource = parsed.FIGARO_API_TOKEN
     ? { kind: 'env', token: parsed.FIGARO_API_TOKEN }
-    : { kind: 'file', path: join(resolve(parsed.FIGARO_DATA_DIR ?? defaultDataDir(env)), TOKEN_FILE) };
-  return { baseUrl, token };
+    : { kind: 'file', path: join(dataDir, TOKEN_FILE) };
+  return { url: url?.replace(/\/+$/, ''), dataDir, token };
+}
+
+/**
+ * Figaro's base URL: the one given (`--url`, else `FIGARO_URL`), else the one a running `figaro up`
+ * or `figaro orchestrator` recorded in the data folder, else `http://127.0.0.1:8000`.
+ */
+export async function resolveBaseUrl(config: ClientConfig): Promise<string> {
+  if (config.url !== undefined) return config.url;
+  const recorded = await readRecordedUrl(config.dataDir, isHttpUrl);
+  return (recorded ?? DEFAULT_FIGARO_URL).replace(/\/+$/, '');
 }
 
 /**
@@ -77,7 +106,7 @@ export async function resolveToken(source: TokenSource): Promise<string> {
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code || 'unknown error'})`;
     throw new ConfigError([
       `no API token: FIGARO_API_TOKEN is not set and ${source.path} ${why}. ` +
-        'Set FIGARO_API_TOKEN, or point FIGARO_DATA_DIR at the data folder where `figaro up` wrote its token.',
+        'Set FIGARO_API_TOKEN, or point FIGARO_DATA_DIR (or --data-dir) at the data folder where `figaro up` wrote its token.',
     ]);
   }
   const token = text.trim();

@@ -1,4 +1,5 @@
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Name of the file in the data folder where a running server records the URL it listens on. */
@@ -8,6 +9,21 @@ export const URL_FILE = 'url';
 export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
+}
+
+/**
+ * Writes a file readable by its owner only (0600), also when it existed with a looser mode, and never
+ * through a symbolic link planted in its place.
+ */
+export async function writePrivateFile(path: string, text: string): Promise<void> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+  const handle = await open(path, flags, 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -21,7 +37,7 @@ export async function recordServerUrl(dataDir: string, url: string): Promise<() 
   const file = join(dataDir, URL_FILE);
   const text = `${url}\npid=${process.pid}\n`;
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text, { mode: 0o600 });
+  await writePrivateFile(temporary, text);
   await rename(temporary, file);
   return async () => {
     const current = await readFile(file, 'utf8').catch(() => null);
