@@ -39,11 +39,18 @@ export class UnavailableError extends StoreError {
   }
 }
 
-/** A statement failed in the database. `sqlState` is PostgreSQL's SQLSTATE (e.g. `23503`). */
+/**
+ * A statement failed in the database. `sqlState` is PostgreSQL's SQLSTATE (e.g. `23503`). Wire code
+ * `invalid_request` for data exceptions (SQLSTATE class 22: a value the column type refuses, out of
+ * range, malformed), `internal` otherwise.
+ */
 export class QueryError extends StoreError {
   readonly sqlState: string | undefined;
   constructor(message: string, options: { cause?: unknown; sqlState?: string | undefined }) {
-    super(message, { cause: options.cause });
+    super(message, {
+      cause: options.cause,
+      code: options.sqlState?.startsWith('22') ? 'invalid_request' : 'internal',
+    });
     this.name = 'QueryError';
     this.sqlState = options.sqlState;
   }

@@ -35,6 +35,22 @@ export function describeTextCases(target: ContractTarget): void {
       ]);
     });
 
+    it('reports a value the column type refuses as invalid_request, not internal', async () => {
+      for (const [sql, value] of [
+        ['SELECT $1::int4 AS n', 'not a number'],
+        ['SELECT $1::int4 AS n', '99999999999'],
+        ['SELECT $1::timestamptz AS t', '2024-13-45'],
+        ['SELECT $1::uuid AS u', 'not-a-uuid'],
+      ] as const) {
+        await expect(db().query(sql, [value]), `${sql} ${value}`).rejects.toMatchObject({
+          name: 'QueryError',
+          code: 'invalid_request',
+          sqlState: expect.stringMatching(/^22/),
+        });
+      }
+      await expect(db().query('SELECT * FROM no_such_table')).rejects.toMatchObject({ code: 'internal' });
+    });
+
     it('stores lone surrogates in text and jsonb as U+FFFD', async () => {
       const rows = await db().query('SELECT $1::text AS text, $2::jsonb AS doc', [
         'a\uD800b',
