@@ -119,7 +119,7 @@ export function buildMessage(
 }
 
 /** One SSE frame in the Messages API's format (`event:` line, `data:` line, blank line). */
-export function sseFrame(event: string, data: unknown): string {
+function sseFrame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 

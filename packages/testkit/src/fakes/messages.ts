@@ -63,7 +63,7 @@ function parseContent(value: unknown): string | ContentBlock[] | null | { error:
 }
 
 /** The content of a message or tool result as blocks. */
-export function blocksOf(content: unknown): ContentBlock[] {
+function blocksOf(content: unknown): ContentBlock[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   if (!Array.isArray(content)) return [];
   return content
@@ -72,7 +72,7 @@ export function blocksOf(content: unknown): ContentBlock[] {
 }
 
 /** The text blocks among `blocks`, joined with newlines. */
-export function textOf(blocks: readonly ContentBlock[]): string {
+function textOf(blocks: readonly ContentBlock[]): string {
   return blocks.flatMap((b) => (b.type === 'text' && typeof b.text === 'string' ? [b.text] : [])).join('\n');
 }
 
