@@ -177,7 +177,7 @@ function runCommand(command: Command, args: string[], env: NodeJS.ProcessEnv, io
 const CLIENT_FLAGS: Readonly<Record<string, keyof ClientFlags>> = { '--url': 'url', '--data-dir': 'dataDir' };
 
 /** Takes `--url URL` / `--url=URL` and `--data-dir DIR` out of a client command's arguments (up to `--`). */
-export function takeClientFlags(args: readonly string[]): { rest: string[]; flags: ClientFlags } {
+function takeClientFlags(args: readonly string[]): { rest: string[]; flags: ClientFlags } {
   const rest: string[] = [];
   const flags: ClientFlags = {};
   for (let i = 0; i < args.length; i++) {

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempDir } from '@figaro/testkit';
+import { tempDir, testDatabaseUrl, uniqueToken } from '@figaro/testkit';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/figaro-cli.js';
 import { type FigaroProcess, interrupt, startFigaro } from './support/figaro-process.js';
@@ -102,5 +103,40 @@ describe('the data folder and its secret files (issue 8, defects 8 and 9)', { ti
     const { proc, url } = await up();
     expect((await login(url, chosen)).status).toBe(200);
     expect((await interrupt(proc)).code).toBe(0);
+  });
+});
+
+describe('admin reset-password on PostgreSQL (FIGARO_DATABASE_URL)', { timeout: 120_000 }, () => {
+  it('resets the password while the server runs, ending its sessions at once', async () => {
+    const database = uniqueToken('figaro_admin_');
+    const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    try {
+      const env = { FIGARO_DATABASE_URL: testDatabaseUrl().replace(/\/postgres$/, `/${database}`) };
+      const folder = await tempDir();
+      const proc = startFigaro(['up', '--port', '0', '--data-dir', folder.path], env);
+      running.push(proc);
+      const url = await proc.ready;
+      const first = (await readFile(join(folder.path, 'admin-password'), 'utf8')).trim();
+      const session = await login(url, first);
+      expect(await me(url, session.cookie)).toBe(200);
+
+      const chosen = 'a-postgres-admin-password';
+      const reset = await runCli(
+        ['admin', 'reset-password', '--password-stdin', '--data-dir', folder.path],
+        env,
+        { input: `${chosen}\n` },
+      );
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(await me(url, session.cookie)).toBe(401);
+      expect((await login(url, first)).status).toBe(401);
+      expect((await login(url, chosen)).status).toBe(200);
+      expect((await interrupt(proc)).code).toBe(0);
+      await folder.remove();
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });

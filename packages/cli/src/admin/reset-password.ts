@@ -16,7 +16,7 @@ import { createLogger } from '../logger.js';
 import { openConfiguredStore } from '../runtime/backends.js';
 
 /** Name of the file in the data folder that holds a generated admin password. */
-export const ADMIN_PASSWORD_FILE = 'admin-password';
+const ADMIN_PASSWORD_FILE = 'admin-password';
 const MIN_PASSWORD_LENGTH = 8;
 
 const usage = `Usage: figaro admin reset-password [--data-dir DIR] [--password-stdin]
@@ -30,7 +30,7 @@ DIR/admin-password (readable by you only) and prints that path, never the passwo
 prompts for it on a terminal, and removes an older DIR/admin-password.`;
 
 /** `figaro admin reset-password`: a new admin password, straight in the store. */
-export const adminResetPassword: Command = {
+const adminResetPassword: Command = {
   usage,
   async run(argv, { env, io }) {
     const { values, positionals: args } = parseArgs({

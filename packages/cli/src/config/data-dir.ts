@@ -3,7 +3,7 @@ import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Name of the file in the data folder where a running server records the URL it listens on. */
-export const URL_FILE = 'url';
+const URL_FILE = 'url';
 
 /** Creates the data folder if needed and makes it readable by its owner only (0700), also when it existed. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
@@ -68,7 +68,7 @@ export async function readRecordedUrl(
 }
 
 /** Whether a process with this id exists (one of another user counts). */
-export function isRunning(pid: number): boolean {
+function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -16,14 +16,14 @@ export interface BootstrapReport {
 }
 
 /** Files of the data folder that hold secrets (or say where a server runs): always mode 0600. */
-export const SECRET_FILES = ['admin-password', 'token', 'encryption-key', 'url'] as const;
+const SECRET_FILES = ['admin-password', 'token', 'encryption-key', 'url'] as const;
 
 /**
  * Makes the data folder readable by its owner only, on every start and not just when it is created:
  * the folder 0700 (and the PGlite database folder in it), every file of `SECRET_FILES` that exists
  * 0600. A secret file that is a symbolic link is refused: secrets are never written through one.
  */
-export async function secureDataDir(dataDir: string): Promise<void> {
+async function secureDataDir(dataDir: string): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
   const database = join(dataDir, 'pglite');
@@ -41,7 +41,7 @@ export async function secureDataDir(dataDir: string): Promise<void> {
  * Writes a secret file with mode 0600, also over an existing file with a looser mode, and never
  * through a symbolic link (O_NOFOLLOW). `exclusive`: fail if the file exists.
  */
-export async function writeSecretFile(path: string, text: string, exclusive = false): Promise<void> {
+async function writeSecretFile(path: string, text: string, exclusive = false): Promise<void> {
   const flags =
     constants.O_WRONLY |
     constants.O_CREAT |
