@@ -39,17 +39,23 @@ export class UnavailableError extends StoreError {
   }
 }
 
+/** SQLSTATEs that mean the statement's values, not the statement, are wrong. */
+function isBadValue(sqlState: string | undefined): boolean {
+  return sqlState !== undefined && (sqlState.startsWith('22') || sqlState === '54000');
+}
+
 /**
  * A statement failed in the database. `sqlState` is PostgreSQL's SQLSTATE (e.g. `23503`). Wire code
  * `invalid_request` for data exceptions (SQLSTATE class 22: a value the column type refuses, out of
- * range, malformed), `internal` otherwise.
+ * range, malformed) and values too large for the database (54000, e.g. an index row or a tsvector past
+ * its limit), `internal` otherwise.
  */
 export class QueryError extends StoreError {
   readonly sqlState: string | undefined;
   constructor(message: string, options: { cause?: unknown; sqlState?: string | undefined }) {
     super(message, {
       cause: options.cause,
-      code: options.sqlState?.startsWith('22') ? 'invalid_request' : 'internal',
+      code: isBadValue(options.sqlState) ? 'invalid_request' : 'internal',
     });
     this.name = 'QueryError';
     this.sqlState = options.sqlState;

@@ -48,6 +48,10 @@ export function describeTextCases(target: ContractTarget): void {
           sqlState: expect.stringMatching(/^22/),
         });
       }
+      await expect(db().query('SELECT $1::tsvector AS v', ['x'.repeat(1_100_000)])).rejects.toMatchObject({
+        code: 'invalid_request',
+        sqlState: '54000',
+      });
       await expect(db().query('SELECT * FROM no_such_table')).rejects.toMatchObject({ code: 'internal' });
     });
 
