@@ -1,4 +1,6 @@
-export type { ApiHandler, ApiHandlers, ApiName, CallContext, Principal } from './api/handlers.js';
+export { describeError, HTTP_STATUS, PublicError, publicError, toHttpError } from './api/errors.js';
+export type { ApiHandler, ApiHandlers, ApiName, CallContext, Principal, RoutedName } from './api/handlers.js';
+export { API_NAMES, ApiRouter, apiNameBySubject, type RouterResult } from './api/router.js';
 export {
   ADMIN_USER,
   type BootstrapReport,
@@ -32,7 +34,6 @@ export {
   type BlobRoutesOptions,
   blobRoutes,
 } from './http/blob-routes.js';
-export { apiNameBySubject, callApi, HTTP_STATUS, toHttpError } from './http/dispatch.js';
 export { connectHubToBus, type HubBusConnection, type HubBusOptions, type HubEvent } from './http/hub-bus.js';
 export { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';
 export { REST_PREFIX, REST_ROUTES, type RestRoute } from './http/routes.js';
@@ -40,9 +41,13 @@ export { type HttpServerOptions, type RunningHttpServer, startHttpServer } from 
 export { summarizeTaskEvent } from './http/task-summary.js';
 export { type EventSink, type UpgradeHandler, WS_PATH, WsHub, type WsHubOptions } from './http/ws-hub.js';
 export { OVERFLOW_CLOSE_CODE } from './http/ws-socket.js';
+export type { ModuleContext, ModuleFactory, OrchestratorModule } from './module.js';
 export { Orchestrator, type OrchestratorOptions } from './orchestrator.js';
 export {
   type OrchestratorServer,
   type OrchestratorServerOptions,
   startOrchestratorServer,
 } from './server.js';
+export { desktopModule, helpModule, type ServerModules, serverModules } from './server-modules.js';
+export type { NamedSweepStep, SweepStep } from './sweeper.js';
+export { PARENT_ENDED, type TaskDraft, TaskLifecycle, type TaskOutcome } from './tasks/task-lifecycle.js';

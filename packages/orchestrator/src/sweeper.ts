@@ -1,34 +1,42 @@
 import type { AgentKind } from '@figaro/protocol';
-import { queryRows, TaskRecord } from '@figaro/store';
 import type { OrchestratorDeps } from './deps.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
-import { markAgentIdleIfFree } from './events/agent-release.js';
 import type { Registry } from './registry/registry.js';
+import type { TaskLifecycle } from './tasks/task-lifecycle.js';
 
-/** A sweep step owned by another component (help request deadlines, later schedules). */
+/** A sweep step owned by a module (help request deadlines, later schedules). */
 export type SweepStep = () => Promise<unknown>;
+
+/** A sweep step with the name its failures are logged under. */
+export interface NamedSweepStep {
+  name: string;
+  run: SweepStep;
+}
 
 /**
  * Every deadline is a column; each replica sweeps due ones at start and every `sweepIntervalMs`
  * (rows taken with SKIP LOCKED, so replicas share them): lost agents, unaccepted assignments, ended
- * stop graces, then the queue is drained.
+ * stop graces, the modules' steps, then the queue is drained.
  */
 export class Sweeper {
   readonly #deps: OrchestratorDeps;
   readonly #registry: Registry;
   readonly #dispatcher: Dispatcher;
-  readonly #steps: SweepStep[] = [];
+  readonly #lifecycle: TaskLifecycle;
+  readonly #steps: readonly NamedSweepStep[];
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
 
-  constructor(deps: OrchestratorDeps, registry: Registry, dispatcher: Dispatcher) {
+  constructor(
+    deps: OrchestratorDeps,
+    parts: { registry: Registry; dispatcher: Dispatcher; lifecycle: TaskLifecycle },
+    steps: readonly NamedSweepStep[] = [],
+  ) {
     this.#deps = deps;
-    this.#registry = registry;
-    this.#dispatcher = dispatcher;
-  }
-
-  addStep(step: SweepStep): void {
-    this.#steps.push(step);
+    this.#registry = parts.registry;
+    this.#dispatcher = parts.dispatcher;
+    this.#lifecycle = parts.lifecycle;
+    this.#steps = steps;
   }
 
   start(): void {
@@ -53,19 +61,19 @@ export class Sweeper {
   }
 
   async #pass(): Promise<void> {
-    const steps: Array<[string, SweepStep]> = [
-      ['lost agents', () => this.#registry.sweepLost()],
-      ['accept deadlines', () => this.#expiredAssignments()],
-      ['stop graces', () => this.#endedGraces()],
-      ...this.#steps.map((step, i): [string, SweepStep] => [`step ${i}`, step]),
-      ['queue', () => this.#dispatcher.drain()],
+    const steps: NamedSweepStep[] = [
+      { name: 'lost agents', run: () => this.#registry.sweepLost() },
+      { name: 'accept deadlines', run: () => this.#expiredAssignments() },
+      { name: 'stop graces', run: () => this.#endedGraces() },
+      ...this.#steps,
+      { name: 'queue', run: () => this.#dispatcher.drain() },
     ];
-    for (const [name, step] of steps) {
+    for (const step of steps) {
       try {
-        await step();
+        await step.run();
       } catch (err) {
         this.#deps.logger.error(
-          { step: name, err: err instanceof Error ? err.message : String(err) },
+          { step: step.name, err: err instanceof Error ? err.message : String(err) },
           'sweep step failed',
         );
       }
@@ -74,12 +82,7 @@ export class Sweeper {
 
   /** Assignments whose agent never accepted (the orchestrator that offered them may have died). */
   async #expiredAssignments(): Promise<void> {
-    const expired = await queryRows(
-      this.#deps.store.db,
-      TaskRecord,
-      `SELECT * FROM tasks WHERE status = 'assigned' AND accept_deadline < $1::timestamptz ORDER BY accept_deadline LIMIT 100`,
-      [this.#deps.clock.now().toISOString()],
-    );
+    const expired = await this.#deps.store.tasks.expiredAssignments(this.#deps.clock.now());
     for (const task of expired) {
       const kind: AgentKind = task.worker_id ? 'worker' : 'supervisor';
       const agentId = task.worker_id ?? task.supervisor_id;
@@ -91,11 +94,7 @@ export class Sweeper {
   async #endedGraces(): Promise<void> {
     const released = await this.#deps.store.tx(async (repos) => {
       const due = await repos.tasks.dueReleases(this.#deps.clock.now());
-      for (const task of due) {
-        await repos.tasks.clearReleaseDeadline(task.id);
-        if (task.worker_id) await markAgentIdleIfFree(repos, task.worker_id, 'worker');
-        else if (task.supervisor_id) await markAgentIdleIfFree(repos, task.supervisor_id, 'supervisor');
-      }
+      for (const task of due) await this.#lifecycle.endStopGrace(repos, task);
       return due.length;
     });
     if (released > 0) void this.#dispatcher.drain();

@@ -12,9 +12,12 @@ import {
 } from '@figaro/protocol';
 import { uniqueToken } from '@figaro/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { serveApiOnBus } from '../src/api/bus-server.js';
+import { ApiRouter } from '../src/api/router.js';
 import { HelpService, TIMEOUT_SOURCE } from '../src/help/help-service.js';
 import { Registry } from '../src/registry/registry.js';
-import { TaskService } from '../src/tasks/task-service.js';
+import { helpModule } from '../src/server-modules.js';
+import { TaskLifecycle } from '../src/tasks/task-lifecycle.js';
 import { BACKENDS, dayAheadClock, type Harness, listen, openHarness } from './service-harness.js';
 
 for (const backend of BACKENDS) {
@@ -32,11 +35,19 @@ for (const backend of BACKENDS) {
       await h?.close();
     });
 
-    /** A HelpService that the test's teardown stops. */
+    /**
+     * A HelpService that the test's teardown stops; started, its module's handlers answer on the bus
+     * through the API router, as in an orchestrator.
+     */
     async function service(options: { start?: boolean; clock?: Clock } = {}): Promise<HelpService> {
       const help = new HelpService(h.deps(options.clock), { afterCommit: h.afterCommit });
-      if (options.start ?? true) await help.start();
       cleanups.push(() => help.stop());
+      if (options.start ?? true) {
+        await help.start();
+        const router = new ApiRouter(helpModule(help).handlers ?? {}, { logger: h.logger });
+        const served = await serveApiOnBus(h.bus, router, h.logger);
+        cleanups.push(() => Promise.all(served.map((sub) => sub.unsubscribe())));
+      }
       return help;
     }
 
@@ -291,9 +302,11 @@ for (const backend of BACKENDS) {
 
     it("cancels a lost agent's pending requests and withdraws them from the channels", async () => {
       const help = await service();
-      const tasks = new TaskService(h.deps(), { afterCommit: h.afterCommit, drain: async () => {} });
-      const registry = new Registry(h.deps(), tasks, { afterCommit: h.afterCommit, drain: async () => {} });
-      registry.onAgentLost(help.onAgentLost);
+      const registry = new Registry(h.deps(), new TaskLifecycle(h.deps()), {
+        afterCommit: h.afterCommit,
+        drain: async () => {},
+        onAgentLost: [help.onAgentLost],
+      });
       const workerId = uniqueToken('w');
       await registry.register(
         'worker',

@@ -8,7 +8,7 @@ import {
   type ParsedRequestOf,
   parseWith,
 } from '@figaro/protocol';
-import { AgentRecord, type DesktopSeed, type DesktopUpsert, queryRows, type StoreRepos } from '@figaro/store';
+import type { AgentRecord, DesktopSeed, DesktopUpsert, StoreRepos } from '@figaro/store';
 import { z } from 'zod';
 import type { OrchestratorDeps } from '../deps.js';
 import { addToOutbox } from '../outbox/outbox-writer.js';
@@ -160,14 +160,8 @@ export class DesktopService {
 }
 
 /** Agents registered under the desktop's id or bound to it, locked against a concurrent registration. */
-async function agentsOn(repos: StoreRepos, desktopId: string): Promise<AgentRecord[]> {
-  return queryRows(
-    repos.db,
-    AgentRecord,
-    'SELECT * FROM agents WHERE id = $1 OR desktop_id = $1 ORDER BY id FOR UPDATE',
-    [desktopId],
-    'agent',
-  );
+function agentsOn(repos: StoreRepos, desktopId: string): Promise<AgentRecord[]> {
+  return repos.agents.lockOnDesktop(desktopId);
 }
 
 function refuseWhileConnected(agents: readonly AgentRecord[], desktopId: string, what: string): void {

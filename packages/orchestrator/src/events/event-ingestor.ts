@@ -1,54 +1,78 @@
-import type { Consumer, DurableMessage } from '@figaro/bus';
+import { type Consumer, consumeEvents, type DurableMessage, type ParsedEvent } from '@figaro/bus';
 import {
-  Broadcasts,
-  InvalidRequestError,
+  Events,
   Patterns,
   parseTaskSubject,
   type TaskCompleteEvent,
   type TaskErrorEvent,
-  TaskEventSchemas,
   type TaskMessageEvent,
   type TaskProgressEvent,
 } from '@figaro/protocol';
-import { FINISHED_STATUSES, type StoreRepos, type TaskRecord } from '@figaro/store';
+import { FINISHED_STATUSES } from '@figaro/store';
 import type { OrchestratorDeps } from '../deps.js';
-import { addToOutbox } from '../outbox/outbox-writer.js';
-import { toTask } from '../tasks/task-view.js';
-import { markAgentIdleIfFree } from './agent-release.js';
+import type { TaskLifecycle, TaskOutcome } from '../tasks/task-lifecycle.js';
 import { KeyedLanes } from './keyed-lanes.js';
 
-type EventKind = keyof typeof TaskEventSchemas;
+/** The task events the ingestor reads from the TASKS stream, by kind. */
+const TASK_EVENTS = {
+  assigned: Events.taskAssigned,
+  message: Events.taskMessage,
+  progress: Events.taskProgress,
+  complete: Events.taskComplete,
+  error: Events.taskError,
+} as const;
+
+/** One stored task event, parsed with its kind's schema. */
+type TaskEvent = ParsedEvent<typeof TASK_EVENTS>;
+
+/** What applying an event did: a committed change (kick the relay), an agent freed (drain the queue). */
+interface Outcome {
+  changed: boolean;
+  freedAgent: boolean;
+}
 
 /**
  * Reads task events from the TASKS stream with one durable consumer shared by every replica, applies
  * one task's events in order (different tasks in parallel), and acks only after the event is stored.
- * An invalid event is logged and terminated; a store failure is retried with backoff and, after
+ * An invalid event (failing its schema, or naming another task than its subject) is logged and
+ * terminated; a store failure is retried with backoff and, after
  * `eventMaxDeliver` deliveries, quarantined as a dead letter.
  */
 export class EventIngestor {
   readonly #deps: OrchestratorDeps;
+  readonly #lifecycle: TaskLifecycle;
   readonly #afterCommit: () => void;
   readonly #drain: () => Promise<void>;
   readonly #lanes = new KeyedLanes();
   #consumer: Consumer | null = null;
 
-  constructor(deps: OrchestratorDeps, hooks: { afterCommit: () => void; drain: () => Promise<void> }) {
+  constructor(
+    deps: OrchestratorDeps,
+    lifecycle: TaskLifecycle,
+    hooks: { afterCommit: () => void; drain: () => Promise<void> },
+  ) {
     this.#deps = deps;
+    this.#lifecycle = lifecycle;
     this.#afterCommit = hooks.afterCommit;
     this.#drain = hooks.drain;
   }
 
   async start(): Promise<void> {
-    const { bus, config } = this.#deps;
-    this.#consumer = await bus.consume(
+    const { bus, config, logger } = this.#deps;
+    this.#consumer = await consumeEvents(
+      bus,
       'TASKS',
       config.eventsDurable,
       Patterns.allTaskEvents,
-      (msg) => this.#handle(msg),
+      TASK_EVENTS,
+      (event, msg) => this.#lanes.run(event.payload.task_id, () => this.#process(event, msg)),
       {
         ackWaitMs: config.eventAckWaitMs,
         maxDeliver: config.eventMaxDeliver,
         concurrency: config.eventConcurrency,
+        logger,
+        // `.input` requests share the subject tree; they are not events.
+        unmatched: 'ack',
       },
     );
   }
@@ -58,38 +82,16 @@ export class EventIngestor {
     this.#consumer = null;
   }
 
-  #handle(msg: DurableMessage): Promise<void> {
-    const parsed = parseTaskSubject(msg.subject);
-    if (!parsed) {
-      msg.term();
-      return Promise.resolve();
-    }
-    return this.#lanes.run(parsed.taskId, () => this.#process(parsed.taskId, parsed.kind, msg));
-  }
-
-  async #process(taskId: string, kind: string, msg: DurableMessage): Promise<void> {
+  async #process(event: TaskEvent, msg: DurableMessage): Promise<void> {
     const { logger, config } = this.#deps;
-    if (!(kind in TaskEventSchemas)) {
-      // `.input` requests share the subject tree; they are not events.
-      msg.ack();
-      return;
-    }
-    const eventKind = kind as EventKind;
-    let payload: unknown;
-    try {
-      payload = msg.decode(TaskEventSchemas[eventKind], `figaro.task.*.${kind} event`);
-      if ((payload as { task_id: string }).task_id !== taskId) {
-        throw new InvalidRequestError('task event', [
-          { code: 'custom', path: ['task_id'], message: 'does not match the subject', input: undefined },
-        ]);
-      }
-    } catch (err) {
-      logger.warn({ subject: msg.subject, err: errorText(err) }, 'invalid task event dropped');
+    const taskId = event.payload.task_id;
+    if (parseTaskSubject(msg.subject)?.taskId !== taskId) {
+      logger.warn({ subject: msg.subject }, 'task event for another task than its subject dropped');
       msg.term();
       return;
     }
     try {
-      const outcome = await this.#apply(eventKind, payload);
+      const outcome = await this.#apply(event);
       msg.ack();
       if (outcome.changed) this.#afterCommit();
       if (outcome.freedAgent) await this.#drain();
@@ -99,7 +101,15 @@ export class EventIngestor {
           { subject: msg.subject, err: errorText(err) },
           'task event failed every delivery: dead letter',
         );
-        await this.#deadLetter(taskId, kind, payload, errorText(err)).catch(() => {});
+        await this.#deadLetter(taskId, event.kind, event.payload, errorText(err)).catch(
+          (deadLetterErr: unknown) => {
+            // The event is lost now: say so, with the task, instead of dropping it silently.
+            logger.error(
+              { subject: msg.subject, task_id: taskId, err: errorText(deadLetterErr) },
+              'dead letter could not be stored; the task event is lost',
+            );
+          },
+        );
         msg.term();
       } else {
         logger.warn(
@@ -111,22 +121,26 @@ export class EventIngestor {
     }
   }
 
-  async #apply(kind: EventKind, payload: unknown): Promise<{ changed: boolean; freedAgent: boolean }> {
-    switch (kind) {
+  async #apply(event: TaskEvent): Promise<Outcome> {
+    switch (event.kind) {
       case 'assigned':
         return { changed: false, freedAgent: false }; // our own announcement, stored when published
       case 'message':
-        return this.#onMessage(payload as TaskMessageEvent);
+        return this.#onMessage(event.payload);
       case 'progress':
-        return this.#onProgress(payload as TaskProgressEvent);
+        return this.#onProgress(event.payload);
       case 'complete':
-        return this.#onFinal(payload as TaskCompleteEvent, 'complete');
+        return this.#onFinal(event.payload, {
+          status: 'completed',
+          result: event.payload.result,
+          by: 'agent',
+        });
       case 'error':
-        return this.#onFinal(payload as TaskErrorEvent, 'error');
+        return this.#onFinal(event.payload, { status: 'failed', error: event.payload.error, by: 'agent' });
     }
   }
 
-  async #onMessage(event: TaskMessageEvent): Promise<{ changed: boolean; freedAgent: boolean }> {
+  async #onMessage(event: TaskMessageEvent): Promise<Outcome> {
     return this.#deps.store.tx(async (repos) => {
       await repos.taskEvents.record({
         task_id: event.task_id,
@@ -136,98 +150,56 @@ export class EventIngestor {
         payload: event,
         ...(event.cost_usd !== undefined ? { cost_usd: event.cost_usd } : {}),
       });
-      const changed = await markRunning(repos, event.task_id, event.attempt);
+      const changed = await this.#lifecycle.start(repos, event.task_id, event.attempt);
       return { changed, freedAgent: false };
     });
   }
 
-  async #onProgress(event: TaskProgressEvent): Promise<{ changed: boolean; freedAgent: boolean }> {
+  async #onProgress(event: TaskProgressEvent): Promise<Outcome> {
     return this.#deps.store.tx(async (repos) => {
-      const changed = await markRunning(repos, event.task_id, event.attempt);
+      const started = await this.#lifecycle.start(repos, event.task_id, event.attempt);
       const waitingOn =
         event.state === 'waiting_human'
           ? 'human'
           : event.state === 'paused' || event.state === 'budget'
             ? event.state
             : null;
-      await repos.db.query(
-        `UPDATE tasks SET activity_at = $3::timestamptz, waiting_on = $4
-          WHERE id = $1 AND attempt = $2 AND status IN ('assigned', 'running')`,
-        [event.task_id, event.attempt, event.since, waitingOn],
-      );
-      return { changed, freedAgent: false };
+      await repos.tasks.recordActivity(event.task_id, event.attempt, event.since);
+      const waiting = await this.#lifecycle.markWaiting(repos, event.task_id, waitingOn, {
+        attempt: event.attempt,
+      });
+      return { changed: started || waiting !== null, freedAgent: false };
     });
   }
 
-  async #onFinal(
-    event: TaskCompleteEvent | TaskErrorEvent,
-    type: 'complete' | 'error',
-  ): Promise<{ changed: boolean; freedAgent: boolean }> {
+  async #onFinal(event: TaskCompleteEvent | TaskErrorEvent, outcome: TaskOutcome): Promise<Outcome> {
     return this.#deps.store.tx(async (repos) => {
       const { inserted } = await repos.taskEvents.record({
         task_id: event.task_id,
         attempt: event.attempt,
         seq: event.seq,
-        type,
+        type: outcome.status === 'completed' ? 'complete' : 'error',
         payload: event,
       });
       const task = await repos.tasks.get(event.task_id);
       if (!inserted || !task || task.attempt !== event.attempt) return { changed: false, freedAgent: false };
       if (FINISHED_STATUSES.includes(task.status)) {
         // A stopped task: the agent's final event ends the stop grace at once.
-        const released = await repos.tasks.clearReleaseDeadline(task.id);
-        if (released) await releaseAgent(repos, task);
+        const released = await this.#lifecycle.endStopGrace(repos, task);
         return { changed: released, freedAgent: released };
       }
       // A task taken back to the queue keeps its attempt until the next claim: a late final event of
       // that attempt is history, not the task's end.
       if (task.status !== 'assigned' && task.status !== 'running')
         return { changed: false, freedAgent: false };
-      const finished =
-        type === 'complete'
-          ? await repos.tasks.transition(task.id, 'completed', {
-              expect: { status: ['assigned', 'running'], attempt: event.attempt },
-              set: { result: (event as TaskCompleteEvent).result },
-            })
-          : await repos.tasks.transition(task.id, 'failed', {
-              expect: { status: ['assigned', 'running'], attempt: event.attempt },
-              set: { error: (event as TaskErrorEvent).error },
-            });
-      await addToOutbox(repos, Broadcasts.task_updated, {
-        task: toTask(finished),
-        version: finished.version,
-      });
-      await releaseAgent(repos, finished);
-      const assignee = finished.worker_id ?? finished.supervisor_id;
-      if (assignee)
-        await repos.agents.countSessionOutcome(assignee, type === 'complete' ? 'completed' : 'failed');
+      await this.#lifecycle.finish(repos, task, outcome);
       return { changed: true, freedAgent: true };
     });
   }
 
   async #deadLetter(taskId: string, kind: string, payload: unknown, reason: string): Promise<void> {
-    await this.#deps.store.db.query(
-      `INSERT INTO quarantined_events (task_id, attempt, seq, type, payload, reason)
-       VALUES ($1, NULL, NULL, $2, $3::jsonb, $4)`,
-      [taskId, kind, JSON.stringify(payload ?? null), `dead letter: ${reason}`.slice(0, 1000)],
-    );
+    await this.#deps.store.taskEvents.deadLetter(taskId, kind, payload, reason);
   }
-}
-
-/** The first event of the current attempt makes an assigned task running; true when it did. */
-async function markRunning(repos: StoreRepos, taskId: string, attempt: number): Promise<boolean> {
-  const task = await repos.tasks.get(taskId);
-  if (task?.status !== 'assigned' || task.attempt !== attempt) return false;
-  const running = await repos.tasks.transition(taskId, 'running', {
-    expect: { status: ['assigned'], attempt },
-  });
-  await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(running), version: running.version });
-  return true;
-}
-
-async function releaseAgent(repos: StoreRepos, task: TaskRecord): Promise<void> {
-  if (task.worker_id) await markAgentIdleIfFree(repos, task.worker_id, 'worker');
-  else if (task.supervisor_id) await markAgentIdleIfFree(repos, task.supervisor_id, 'supervisor');
 }
 
 function errorText(err: unknown): string {

@@ -4,11 +4,7 @@ import { addToOutbox } from '../outbox/outbox-writer.js';
 
 /** The next `seq` of the orchestrator's own events of a task (attempt 0), from the store. */
 export async function nextOrchestratorSeq(repos: StoreRepos, taskId: string): Promise<number> {
-  const [row] = await repos.db.query(
-    'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM task_events WHERE task_id = $1 AND attempt = 0',
-    [taskId],
-  );
-  return Number(row?.seq ?? 1);
+  return repos.taskEvents.nextOrchestratorSeq(taskId);
 }
 
 /**

@@ -1,18 +1,16 @@
-import { type Subscription, serve } from '@figaro/bus';
 import {
-  Api,
+  type Api,
   Broadcasts,
   Events,
   FigaroError,
   type HelpRequestRecord,
-  ORCHESTRATOR_QUEUE,
   type ParsedRequestOf,
   type ReplyInputOf,
 } from '@figaro/protocol';
-import { queryRows, type StoredHelpRequest, type StoreRepos, TaskRecord } from '@figaro/store';
+import type { StoredHelpRequest, StoreRepos } from '@figaro/store';
 import type { OrchestratorDeps } from '../deps.js';
 import { addToOutbox } from '../outbox/outbox-writer.js';
-import { toTask } from '../tasks/task-view.js';
+import { TaskLifecycle } from '../tasks/task-lifecycle.js';
 
 /** `figaro.help.request` as the handler receives it. */
 export type AskRequest = ParsedRequestOf<typeof Api.helpRequest>;
@@ -62,30 +60,29 @@ export function toHelpRequestRecord(stored: StoredHelpRequest): HelpRequestRecor
 export class HelpService {
   readonly #deps: OrchestratorDeps;
   readonly #afterCommit: () => void;
+  readonly #lifecycle: TaskLifecycle;
   readonly #timers = new Map<string, { cancel(): void }>();
   /** Timer-fired expiries still running; `stop()` waits for them so the store is not closed under them. */
   readonly #expiring = new Set<Promise<void>>();
-  #subscription: Subscription | null = null;
   #started = false;
 
-  /** `afterCommit` is called after each commit that wrote to the outbox (kicks the relay). */
-  constructor(deps: OrchestratorDeps, hooks: { afterCommit: () => void }) {
+  /**
+   * `afterCommit` is called after each commit that wrote to the outbox (kicks the relay); the task's
+   * `waiting_on` changes go through `lifecycle` (default: one over `deps`).
+   */
+  constructor(deps: OrchestratorDeps, hooks: { afterCommit: () => void; lifecycle?: TaskLifecycle }) {
     this.#deps = deps;
     this.#afterCommit = hooks.afterCommit;
+    this.#lifecycle = hooks.lifecycle ?? new TaskLifecycle(deps);
   }
 
   /**
-   * Serves `figaro.help.request` in the orchestrator queue group, times out what became overdue while
-   * no replica watched, and arms a timer for every request still pending.
+   * Times out what became overdue while no replica watched, and arms a timer for every request still
+   * pending. `figaro.help.request` reaches `ask` through the API router (handler `helpRequest`).
    */
   async start(): Promise<void> {
-    const { bus, logger, store } = this.#deps;
+    const { store } = this.#deps;
     this.#started = true;
-    this.#subscription = await serve(bus, Api.helpRequest, (req) => this.ask(req), {
-      queue: ORCHESTRATOR_QUEUE,
-      logger,
-      concurrency: 8,
-    });
     await this.sweepDue();
     for (const request of await store.helpRequests.list({ status: 'pending' })) this.#arm(request);
   }
@@ -93,8 +90,6 @@ export class HelpService {
   /** Stops serving, clears the timers and waits for expiries in flight. Pending requests stay stored. */
   async stop(): Promise<void> {
     this.#started = false;
-    await this.#subscription?.unsubscribe();
-    this.#subscription = null;
     for (const timer of this.#timers.values()) timer.cancel();
     this.#timers.clear();
     await Promise.allSettled([...this.#expiring]);
@@ -120,7 +115,8 @@ export class HelpService {
         await addToOutbox(repos, Broadcasts.help_request, {
           help_request: toHelpRequestRecord(result.request),
         });
-        await setWaitingOnHuman(repos, req.task_id);
+        // A running task whose agent waits for a human shows it (a new version, broadcast).
+        await this.#lifecycle.markWaiting(repos, req.task_id, 'human');
       }
       return result;
     });
@@ -302,7 +298,8 @@ export class HelpService {
       case 'pending':
         throw new FigaroError('internal', `help request ${ended.id} is still pending after being resolved`);
     }
-    await clearWaitingOnHuman(repos, ended.task_id);
+    // `waiting_on: "human"` ends once none of the task's requests is pending any more.
+    await this.#lifecycle.markWaiting(repos, ended.task_id, null, { current: 'human', noPendingHelp: true });
   }
 
   /** Arms the in-process timer of a pending request (once per request, only while started). */
@@ -356,33 +353,6 @@ function alreadyText(status: StoredHelpRequest['status']): string {
     default:
       return `already ${status}`;
   }
-}
-
-/** A running task whose agent waits for a human shows `waiting_on: "human"` (a new version, broadcast). */
-async function setWaitingOnHuman(repos: StoreRepos, taskId: string): Promise<void> {
-  const [task] = await queryRows(
-    repos.db,
-    TaskRecord,
-    `UPDATE tasks SET waiting_on = 'human', version = version + 1, updated_at = now()
-      WHERE id = $1 AND status IN ('assigned', 'running') AND waiting_on IS DISTINCT FROM 'human'
-      RETURNING *`,
-    [taskId],
-  );
-  if (task) await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(task), version: task.version });
-}
-
-/** Clears `waiting_on: "human"` once none of the task's requests is pending any more. */
-async function clearWaitingOnHuman(repos: StoreRepos, taskId: string): Promise<void> {
-  const [task] = await queryRows(
-    repos.db,
-    TaskRecord,
-    `UPDATE tasks SET waiting_on = NULL, version = version + 1, updated_at = now()
-      WHERE id = $1 AND waiting_on = 'human' AND status IN ('assigned', 'running')
-        AND NOT EXISTS (SELECT 1 FROM help_requests WHERE task_id = $1 AND status = 'pending')
-      RETURNING *`,
-    [taskId],
-  );
-  if (task) await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(task), version: task.version });
 }
 
 function errorText(err: unknown): string {

@@ -26,16 +26,12 @@ export async function supervisorsView(repos: StoreRepos): Promise<z.input<typeof
   const agents = await repos.agents.list('supervisor');
   const supervisors = [];
   for (const agent of agents) {
-    const rows = await repos.db.query(
-      `SELECT id FROM tasks WHERE supervisor_id = $1 AND worker_id IS NULL AND status IN ('assigned', 'running')
-        ORDER BY assigned_at`,
-      [agent.id],
-    );
+    const held = await repos.tasks.heldBy('supervisor', agent.id);
     supervisors.push({
       id: agent.id,
       status: agent.connected ? agent.status : 'offline',
       capabilities: agent.capabilities,
-      current_task_ids: rows.map((row) => String(row.id)),
+      current_task_ids: held.map((task) => task.id),
       max_concurrent: agent.max_concurrent,
       agent_connected: agent.connected,
       metadata: agent.metadata,

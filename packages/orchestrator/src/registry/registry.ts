@@ -1,8 +1,7 @@
 import type { Subscription } from '@figaro/bus';
-import { serve, subscribeEvent } from '@figaro/bus';
+import { subscribeEvent } from '@figaro/bus';
 import {
   type AgentKind,
-  Api,
   Broadcasts,
   Events,
   type Heartbeat,
@@ -10,14 +9,11 @@ import {
   type RegisterSupervisor,
   type RegisterWorker,
 } from '@figaro/protocol';
-import { queryRows, type StoreRepos, TaskRecord } from '@figaro/store';
+import type { StoreRepos } from '@figaro/store';
 import type { z } from 'zod';
 import type { OrchestratorDeps } from '../deps.js';
-import { markAgentIdleIfFree } from '../events/agent-release.js';
-import { announceTaskEnd } from '../events/orchestrator-events.js';
 import { addToOutbox } from '../outbox/outbox-writer.js';
-import type { TaskService } from '../tasks/task-service.js';
-import { toTask } from '../tasks/task-view.js';
+import { stopEvent, type TaskLifecycle } from '../tasks/task-lifecycle.js';
 import { supervisorsView, workersView } from './fleet-view.js';
 
 /** Called inside the transaction that loses an agent, for follow-ups owned elsewhere (help requests). */
@@ -31,38 +27,34 @@ export type AgentLostHook = (repos: StoreRepos, agentId: string) => Promise<void
  */
 export class Registry {
   readonly #deps: OrchestratorDeps;
-  readonly #tasks: TaskService;
+  readonly #lifecycle: TaskLifecycle;
   readonly #afterCommit: () => void;
   readonly #drain: () => Promise<void>;
-  readonly #onAgentLost: AgentLostHook[] = [];
+  readonly #onAgentLost: readonly AgentLostHook[];
   readonly #subscriptions: Subscription[] = [];
   /** When an agent was first seen not reporting a task the store gives it (`task:attempt` → ms). */
   readonly #disagreeSince = new Map<string, number>();
   /** When this replica started: the heartbeat deadline never runs out before `started + timeout`. */
   readonly #startedAt: Date;
 
+  /** `onAgentLost` hooks run, in order, inside the transaction that loses an agent. */
   constructor(
     deps: OrchestratorDeps,
-    tasks: TaskService,
-    hooks: { afterCommit: () => void; drain: () => Promise<void> },
+    lifecycle: TaskLifecycle,
+    hooks: { afterCommit: () => void; drain: () => Promise<void>; onAgentLost?: readonly AgentLostHook[] },
   ) {
     this.#deps = deps;
-    this.#tasks = tasks;
+    this.#lifecycle = lifecycle;
     this.#afterCommit = hooks.afterCommit;
     this.#drain = hooks.drain;
+    this.#onAgentLost = hooks.onAgentLost ?? [];
     this.#startedAt = deps.clock.now();
-  }
-
-  onAgentLost(hook: AgentLostHook): void {
-    this.#onAgentLost.push(hook);
   }
 
   async start(): Promise<void> {
     const { bus, logger } = this.#deps;
     const opts = { queue: ORCHESTRATOR_QUEUE, logger, concurrency: 8 };
     this.#subscriptions.push(
-      await serve(bus, Api.registerWorker, (req) => this.register('worker', req), opts),
-      await serve(bus, Api.registerSupervisor, (req) => this.register('supervisor', req), opts),
       await subscribeEvent(bus, Events.heartbeat, (payload) => this.heartbeat(payload), opts),
       await subscribeEvent(
         bus,
@@ -117,7 +109,7 @@ export class Registry {
         reported,
         this.#deps.config.acceptTimeoutMs,
       );
-      await markAgentIdleIfFree(repos, beat.client_id, beat.client_type);
+      await repos.agents.markIdleIfFree(beat.client_id, beat.client_type);
       return true;
     });
     if (!known) {
@@ -168,15 +160,13 @@ export class Registry {
   async loseAgent(repos: StoreRepos, agentId: string, reason: string): Promise<void> {
     const agent = await repos.agents.get(agentId);
     if (!agent) return;
-    const held = await heldTasks(repos, agent.kind, agentId);
+    const held = await repos.tasks.heldBy(agent.kind, agentId, { lock: true });
     for (const task of held) {
-      const failed = await repos.tasks.transition(task.id, 'failed', {
-        expect: { status: ['assigned', 'running'], attempt: task.attempt },
-        set: { error: 'worker lost' },
+      await this.#lifecycle.finish(repos, task, {
+        status: 'failed',
+        error: 'worker lost',
+        by: 'orchestrator',
       });
-      await announceTaskEnd(repos, task.id, 'worker lost', false);
-      await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(failed), version: failed.version });
-      await this.#cancelChildren(repos, task.id);
     }
     for (const hook of this.#onAgentLost) await hook(repos, agentId);
     const desktop = await repos.desktops.get(agent.desktop_id ?? agentId);
@@ -193,7 +183,7 @@ export class Registry {
    * occupying it.
    */
   async #reconcile(repos: StoreRepos, kind: AgentKind, agentId: string, reported: string[], graceMs: number) {
-    const held = await heldTasks(repos, kind, agentId);
+    const held = await repos.tasks.heldBy(kind, agentId, { lock: true });
     const now = this.#deps.clock.now().getTime();
     const cutoff = now - graceMs;
     for (const task of held)
@@ -213,52 +203,24 @@ export class Registry {
         continue;
       }
       this.#disagreeSince.delete(key);
-      const failed = await repos.tasks.transition(task.id, 'failed', {
-        expect: { status: ['assigned', 'running'], attempt: task.attempt },
-        set: { error: 'worker restarted' },
+      await this.#lifecycle.finish(repos, task, {
+        status: 'failed',
+        error: 'worker restarted',
+        by: 'orchestrator',
       });
-      await announceTaskEnd(repos, task.id, 'worker restarted', false);
-      await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(failed), version: failed.version });
-      await this.#cancelChildren(repos, task.id);
     }
     const heldIds = new Set(held.map((t) => t.id));
-    const stop = kind === 'worker' ? Events.workerStop.at(agentId) : Events.supervisorStop.at(agentId);
+    const stop = stopEvent(kind, agentId);
     for (const taskId of reported) {
       if (heldIds.has(taskId)) continue;
       const task = await repos.tasks.get(taskId);
       await addToOutbox(repos, stop, { task_id: taskId, attempt: task?.attempt ?? 0 });
     }
-    const owner = kind === 'worker' ? 'worker_id = $1' : 'supervisor_id = $1 AND worker_id IS NULL';
-    await repos.db.query(
-      `UPDATE tasks SET release_deadline = NULL
-        WHERE ${owner} AND status = 'cancelled' AND release_deadline IS NOT NULL AND NOT (id = ANY($2::uuid[]))`,
-      [agentId, reported],
-    );
-  }
-
-  async #cancelChildren(repos: StoreRepos, parentId: string): Promise<void> {
-    const children = await queryRows(
-      repos.db,
-      TaskRecord,
-      `SELECT * FROM tasks WHERE parent_task_id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')`,
-      [parentId],
-    );
-    for (const child of children) await this.#tasks.cancelTree(repos, child, 'parent task ended', false);
+    await repos.tasks.releaseUnreported(kind, agentId, reported);
   }
 
   async #broadcastFleet(repos: StoreRepos, kind: AgentKind): Promise<void> {
     if (kind === 'worker') await addToOutbox(repos, Broadcasts.workers, await workersView(repos));
     else await addToOutbox(repos, Broadcasts.supervisors, await supervisorsView(repos));
   }
-}
-
-/** Tasks in assigned or running that an agent holds (a supervisor's own tasks, not its delegations). */
-async function heldTasks(repos: StoreRepos, kind: AgentKind, agentId: string): Promise<TaskRecord[]> {
-  const owner = kind === 'worker' ? 'worker_id = $1' : 'supervisor_id = $1 AND worker_id IS NULL';
-  return queryRows(
-    repos.db,
-    TaskRecord,
-    `SELECT * FROM tasks WHERE ${owner} AND status IN ('assigned', 'running') ORDER BY assigned_at FOR UPDATE`,
-    [agentId],
-  );
 }

@@ -1,28 +1,16 @@
 import {
-  Broadcasts,
   type CreateTaskRequest,
   type DelegateReply,
   type DelegateRequest,
-  Events,
   FigaroError,
   type Task,
   type TaskOptions,
 } from '@figaro/protocol';
-import {
-  FINISHED_STATUSES,
-  queryRows,
-  type StoreRepos,
-  TaskRecord,
-  TransitionConflictError,
-} from '@figaro/store';
+import { FINISHED_STATUSES, type TaskRecord } from '@figaro/store';
 import type { z } from 'zod';
 import type { OrchestratorDeps } from '../deps.js';
-import { TaskQueue } from '../dispatch/task-queue.js';
-import { announceTaskEnd } from '../events/orchestrator-events.js';
-import { addToOutbox } from '../outbox/outbox-writer.js';
+import type { TaskLifecycle } from './task-lifecycle.js';
 import { toStoredEvent, toTask } from './task-view.js';
-
-const TaskIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** What a new task is made of, from whichever door it came in. */
 export interface NewTaskInput {
@@ -40,11 +28,17 @@ export interface NewTaskInput {
 /** Creating, stopping and reading tasks. Every change commits with its broadcasts in the outbox. */
 export class TaskService {
   readonly #deps: OrchestratorDeps;
+  readonly #lifecycle: TaskLifecycle;
   readonly #afterCommit: () => void;
   readonly #drain: () => Promise<void>;
 
-  constructor(deps: OrchestratorDeps, hooks: { afterCommit: () => void; drain: () => Promise<void> }) {
+  constructor(
+    deps: OrchestratorDeps,
+    lifecycle: TaskLifecycle,
+    hooks: { afterCommit: () => void; drain: () => Promise<void> },
+  ) {
     this.#deps = deps;
+    this.#lifecycle = lifecycle;
     this.#afterCommit = hooks.afterCommit;
     this.#drain = hooks.drain;
   }
@@ -73,8 +67,8 @@ export class TaskService {
   /** Stores a task `pending`, queues it and drains the queue. Same id and content → the stored task. */
   async createTask(input: NewTaskInput): Promise<Task> {
     const id = input.options.task_id ?? this.#deps.newId();
-    const { task, created } = await this.#deps.store.tx(async (repos) => {
-      const result = await repos.tasks.create({
+    const { task, created } = await this.#deps.store.tx((repos) =>
+      this.#lifecycle.create(repos, {
         id,
         prompt: input.prompt,
         options: input.options,
@@ -85,14 +79,8 @@ export class TaskService {
         retry_number: input.retryNumber ?? 0,
         supervisor_id: input.supervisorId ?? null,
         idempotency_key: input.idempotencyKey ?? null,
-      });
-      if (!result.created) return result;
-      await TaskQueue.enqueue(repos.db, id, input.options.worker_id ?? null);
-      const waiting = await markWaitingWhenNobodyCanTakeIt(repos, id, input.options.target);
-      const stored = waiting ?? result.task;
-      await addToOutbox(repos, Broadcasts.task_created, { task: toTask(stored), version: stored.version });
-      return { task: stored, created: true };
-    });
+      }),
+    );
     if (created) {
       this.#afterCommit();
       await this.#drain();
@@ -181,16 +169,12 @@ export class TaskService {
     offset: number;
     include_messages: boolean;
   }) {
-    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = await queryRows(
-      this.#deps.store.db,
-      TaskRecord,
-      `SELECT * FROM tasks
-        WHERE (prompt ILIKE $1 OR COALESCE(result::text, '') ILIKE $1 OR COALESCE(error, '') ILIKE $1)
-          AND ($2::text IS NULL OR status = $2)
-        ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
-      [pattern, query.status ?? null, query.limit, query.offset],
-    );
+    const rows = await this.#deps.store.tasks.search({
+      q: query.q,
+      limit: query.limit,
+      offset: query.offset,
+      ...(query.status ? { status: query.status } : {}),
+    });
     const tasks = [];
     for (const row of rows) {
       if (!query.include_messages) tasks.push(toTask(row));
@@ -210,90 +194,16 @@ export class TaskService {
   async stop(taskId: string): Promise<{ success: true; task_id: string }> {
     await this.#deps.store.tx(async (repos) => {
       // Lock the row so a concurrent claim or first event waits instead of failing the stop.
-      if (TaskIdPattern.test(taskId))
-        await repos.db.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
-      const task = await repos.tasks.get(taskId);
+      const task = await repos.tasks.lock(taskId);
       if (!task) throw new FigaroError('not_found', `task ${taskId} not found`);
       if (FINISHED_STATUSES.includes(task.status)) {
         throw new FigaroError('conflict', `task ${taskId} is already ${task.status}`);
       }
-      await this.cancelTree(repos, task, 'cancelled');
+      await this.#lifecycle.cancelTree(repos, task, 'cancelled');
     });
     this.#afterCommit();
     return { success: true, task_id: taskId };
   }
-
-  /**
-   * Inside a transaction: cancels a task that is not finished and, recursively, its unfinished
-   * children. `error` is stored on each (e.g. "cancelled", "supervisor lost").
-   */
-  async cancelTree(repos: StoreRepos, task: TaskRecord, error: string, announce = true): Promise<void> {
-    if (FINISHED_STATUSES.includes(task.status)) return;
-    const held = task.status === 'assigned' || task.status === 'running';
-    const graceEnds = new Date(this.#deps.clock.now().getTime() + this.#deps.config.stopGraceMs);
-    let cancelled: TaskRecord;
-    try {
-      cancelled = await repos.tasks.transition(task.id, 'cancelled', {
-        expect: { status: [task.status], attempt: task.attempt },
-        set: { error, release_deadline: held ? graceEnds : null },
-      });
-    } catch (err) {
-      if (err instanceof TransitionConflictError) {
-        throw new FigaroError('conflict', `task ${task.id} changed while stopping; try again`, {
-          cause: err,
-        });
-      }
-      throw err;
-    }
-    await TaskQueue.remove(repos.db, task.id);
-    if (held) {
-      const stop = task.worker_id
-        ? Events.workerStop.at(task.worker_id)
-        : task.supervisor_id
-          ? Events.supervisorStop.at(task.supervisor_id)
-          : null;
-      if (stop) await addToOutbox(repos, stop, { task_id: task.id, attempt: task.attempt });
-    }
-    // After the stop (the relay publishes in order, so the agent hears of it first), whoever follows
-    // this task's events — a supervisor waiting on it — learns that it ended. Tasks cancelled with their
-    // parent are not announced: their parent's agent is being stopped at the same moment.
-    if (announce) await announceTaskEnd(repos, task.id, error, true);
-    await addToOutbox(repos, Broadcasts.task_cancelled, {
-      task_id: task.id,
-      ...(task.worker_id ? { worker_id: task.worker_id } : {}),
-      ...(task.supervisor_id ? { supervisor_id: task.supervisor_id } : {}),
-    });
-    await addToOutbox(repos, Broadcasts.task_updated, {
-      task: toTask(cancelled),
-      version: cancelled.version,
-    });
-    const children = await queryRows(
-      repos.db,
-      TaskRecord,
-      `SELECT * FROM tasks WHERE parent_task_id = $1 AND status NOT IN ('completed', 'failed', 'cancelled') FOR UPDATE`,
-      [task.id],
-    );
-    for (const child of children) await this.cancelTree(repos, child, error, false);
-  }
-}
-
-/** Sets `waiting_on: "no_worker"` when no connected agent could ever take the task; returns the task then. */
-async function markWaitingWhenNobodyCanTakeIt(
-  repos: StoreRepos,
-  taskId: string,
-  target: TaskOptions['target'],
-): Promise<TaskRecord | null> {
-  const kinds =
-    target === 'worker' ? ['worker'] : target === 'supervisor' ? ['supervisor'] : ['worker', 'supervisor'];
-  const rows = await queryRows(
-    repos.db,
-    TaskRecord,
-    `UPDATE tasks SET waiting_on = 'no_worker'
-      WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM agents WHERE connected AND kind = ANY($2::text[]))
-      RETURNING *`,
-    [taskId, kinds],
-  );
-  return rows[0] ?? null;
 }
 
 function delegateReply(task: TaskRecord): z.input<typeof DelegateReply> {

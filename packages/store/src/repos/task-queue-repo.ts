@@ -57,6 +57,18 @@ export class TaskQueueRepo {
     await this.#db.query('DELETE FROM task_queue WHERE task_id = $1', [taskId]);
   }
 
+  /** How many tasks are queued, claimed or not. */
+  async depth(): Promise<number> {
+    const row = await queryOne(
+      this.#db,
+      z.object({ n: z.number().int() }),
+      'SELECT count(*)::int AS n FROM task_queue',
+      [],
+      'queue depth',
+    );
+    return row?.n ?? 0;
+  }
+
   /** Unclaimed queued tasks in order. */
   async list(): Promise<QueuedTask[]> {
     return queryRows(

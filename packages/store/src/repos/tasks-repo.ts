@@ -203,6 +203,18 @@ export class TasksRepo {
     return transitionTask(this.#db, id, to, options, (taskId) => this.get(taskId));
   }
 
+  /** How many tasks are in each status (statuses without tasks are absent). */
+  async countByStatus(): Promise<Partial<Record<TaskStatus, number>>> {
+    const rows = await queryRows(
+      this.#db,
+      z.object({ status: TaskStatusSchema, n: z.number().int() }),
+      'SELECT status, count(*)::int AS n FROM tasks GROUP BY status',
+      [],
+      'task count',
+    );
+    return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+  }
+
   /** The task with this id locked `FOR UPDATE` until the transaction ends, or null. */
   async lock(id: string): Promise<TaskRecord | null> {
     if (!TaskId.safeParse(id).success) return null;

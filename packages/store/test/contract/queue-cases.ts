@@ -90,6 +90,17 @@ export function describeQueueCases(target: ContractTarget): void {
       await store().queue.remove(next);
     });
 
+    it('counts queued tasks and tasks by status', async () => {
+      const w = await worker();
+      const before = await store().queue.depth();
+      const pendingBefore = (await store().tasks.countByStatus()).pending ?? 0;
+      const id = await queued(w);
+      expect(await store().queue.depth()).toBe(before + 1);
+      expect((await store().tasks.countByStatus()).pending).toBe(pendingBefore + 1);
+      await store().queue.remove(id);
+      expect(await store().queue.depth()).toBe(before);
+    });
+
     it('gives nothing to a worker that said busy', async () => {
       const w = await worker({ status: 'busy' });
       const id = await queued(w);
