@@ -41,7 +41,7 @@ describe('figaro up says which agents run, and what to set when none can', () =>
     expect(out).toContain('No agents run here: no model engine is configured, so tasks will queue');
     expect(out).toContain('To run agents, set FIGARO_ANTHROPIC_API_KEY');
     expect(out).toContain('FIGARO_WORKER_ENGINE and FIGARO_SUPERVISOR_ENGINE choose');
-  }, 60_000);
+  }, 90_000);
 
   it('with different engines for the two roles: what each one needs', async () => {
     const out = await upOutput({ FIGARO_WORKER_ENGINE: 'openai' });
@@ -51,7 +51,7 @@ describe('figaro up says which agents run, and what to set when none can', () =>
     expect(out).toContain(
       'the supervisor engine is anthropic (FIGARO_SUPERVISOR_ENGINE): set FIGARO_ANTHROPIC_API_KEY',
     );
-  }, 60_000);
+  }, 90_000);
 
   it('with a key: the supervisor that started, and why no worker runs', async () => {
     const out = await upOutput({
@@ -62,5 +62,5 @@ describe('figaro up says which agents run, and what to set when none can', () =>
     expect(out).toContain('No workers run here: no --desktop was given and --workers is 0.');
     expect(out).not.toMatch(/no model engine/i);
     expect(out).not.toContain('sk-test-key');
-  }, 60_000);
+  }, 90_000);
 });
