@@ -109,6 +109,19 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw error;
   }
   const repos: ReposOptions = options.secrets ? { secrets: options.secrets } : {};
+  if (options.secrets) {
+    // Desktop secrets sealed before binding 2 are bound to their whole endpoint from now on.
+    const resealed = await reposOn(db, repos)
+      .desktops.resealLegacyCredentials()
+      .catch((error: unknown) => {
+        logger.warn(
+          { err: error instanceof Error ? error.name : 'error' },
+          'resealing desktop secrets failed',
+        );
+        return 0;
+      });
+    if (resealed > 0) logger.info({ resealed }, 'desktop secrets bound to their whole endpoint');
+  }
   return {
     kind: db.kind,
     ...reposOn(db, repos),

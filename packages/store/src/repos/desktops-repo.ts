@@ -236,7 +236,14 @@ export class DesktopsRepo {
    * (`credentials` reports it).
    */
   async resealLegacyCredentials(): Promise<number> {
-    const rows = await queryRows(this.#db, DesktopRow, 'SELECT * FROM desktops ORDER BY id', [], 'desktop');
+    const legacy = ENDPOINTS.map((e) => `${e.sealed} NOT LIKE '${BINDING_2_PREFIX}%'`).join(' OR ');
+    const rows = await queryRows(
+      this.#db,
+      DesktopRow,
+      `SELECT * FROM desktops WHERE ${legacy} ORDER BY id`,
+      [],
+      'desktop',
+    );
     let resealed = 0;
     for (const row of rows) {
       for (const endpoint of ENDPOINTS) {
