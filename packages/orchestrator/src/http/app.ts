@@ -83,7 +83,9 @@ export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
   if (auth) {
     const apiBodyLimit = bodyLimit({
       maxSize: options.maxBodyBytes ?? 1024 * 1024,
-      onError: (c) => c.json({ error: 'request body too large', code: 'invalid_request' }, 413),
+      // The unread rest of the body would be taken for the next request: close the connection.
+      onError: (c) =>
+        c.json({ error: 'request body too large', code: 'invalid_request' }, 413, { Connection: 'close' }),
     });
     // Blob uploads have their own, larger limit (see blobRoutes).
     app.use(`${REST_PREFIX}/*`, (c, next) =>

@@ -55,7 +55,10 @@ export function blobRoutes(options: BlobRoutesOptions): Hono<HttpEnv> {
     `${BLOBS_PATH}/:sha256`,
     bodyLimit({
       maxSize: maxBytes,
-      onError: (c) => c.json({ error: `blob larger than ${maxBytes} bytes`, code: 'invalid_request' }, 413),
+      onError: (c) =>
+        c.json({ error: `blob larger than ${maxBytes} bytes`, code: 'invalid_request' }, 413, {
+          Connection: 'close',
+        }),
     }),
     async (c) => {
       const sha256 = hashParam(c.req.param('sha256'));

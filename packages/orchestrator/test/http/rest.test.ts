@@ -164,6 +164,26 @@ describe('REST API', () => {
     expect(await res.json()).toMatchObject({ code: 'invalid_request' });
   });
 
+  it('closes the connection after a 413, so the next request does not read the unread body (found by the fuzz)', async () => {
+    const auth = bearer(API_TOKEN);
+    const errors: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      try {
+        const big = await fetch(`${server.url}/api/v1/tasks`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt: 'x'.repeat(1_200_000 + i) }),
+        });
+        expect(big.status).toBe(413);
+        await big.text();
+        expect((await fetch(`${server.url}/api/v1/workers`, { headers: auth })).status).toBe(200);
+      } catch (err) {
+        errors.push(`${i}: ${String((err as { cause?: unknown }).cause ?? err)}`);
+      }
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('passes the Idempotency-Key header of a task creation to the handler', async () => {
     const res = await fetch(`${server.url}/api/v1/tasks`, {
       method: 'POST',
