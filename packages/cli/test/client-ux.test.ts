@@ -38,6 +38,13 @@ describe('a task no agent can take', () => {
     expect(stderr).toContain('figaro worker');
   });
 
+  it('task create says so on standard error (standard output keeps the one line)', async () => {
+    const created = await runCli(['task', 'create', 'nobody either'], env);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^Created task \S+ \(pending, target auto\)\n$/);
+    expect(created.stderr).toMatch(/no agent is connected that can take this task/i);
+  });
+
   it('task get shows waiting_on with the same hint', async () => {
     const created = Task.parse(
       JSON.parse((await runCli(['task', 'create', 'still nobody', '--json'], env)).stdout),

@@ -6,6 +6,7 @@ import { agentIdArg } from './args.js';
 import { followTask } from './follow-task.js';
 import { printJson } from './format.js';
 import { type Command, UsageError } from './io.js';
+import { noAgentHint } from './waiting.js';
 
 const usage = `Usage: figaro task create PROMPT [--target auto|worker|supervisor] [--worker ID] [--wait] [--json]
 
@@ -58,6 +59,8 @@ export const taskCreate: Command = {
     if (!values.wait) {
       if (json) printJson(io, task);
       else io.out(`Created task ${task.task_id} (${task.status}, target ${task.options.target})\n`);
+      const hint = json ? undefined : noAgentHint(task);
+      if (hint) io.err(`${hint}\n`);
       return ExitCode.ok;
     }
     const created = `Created task ${task.task_id} (target ${task.options.target})\n`;
