@@ -45,11 +45,23 @@ export async function fileContent(path: string, timeoutMs = 10_000): Promise<str
   }
 }
 
-/** Starts `figaro up` with the fake model and returns the client environment for the CLI. */
-export async function up(model: { url: string }, args: string[], extraEnv: Record<string, string> = {}) {
-  const dir = await tempDir();
-  cleanups.push(dir.remove);
-  const proc = startFigaro(['up', '--port', '0', '--data-dir', dir.path, ...args], {
+/**
+ * Starts `figaro up` with the fake model and returns the client environment for the CLI. Its data
+ * folder is a fresh one, or `dataDir` (kept by the caller) to start again on what an earlier run stored.
+ */
+export async function up(
+  model: { url: string },
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  dataDir?: string,
+) {
+  let dir = dataDir;
+  if (dir === undefined) {
+    const fresh = await tempDir();
+    cleanups.push(fresh.remove);
+    dir = fresh.path;
+  }
+  const proc = startFigaro(['up', '--port', '0', '--data-dir', dir, ...args], {
     FIGARO_ANTHROPIC_API_KEY: 'sk-test-key',
     FIGARO_ANTHROPIC_BASE_URL: model.url,
     FIGARO_WORKER_MODEL: 'claude-sonnet-4-6',
@@ -58,7 +70,7 @@ export async function up(model: { url: string }, args: string[], extraEnv: Recor
   });
   running.push(proc);
   const url = await proc.ready;
-  return { proc, dir: dir.path, clientEnv: { FIGARO_URL: url, FIGARO_DATA_DIR: dir.path } };
+  return { proc, dir, clientEnv: { FIGARO_URL: url, FIGARO_DATA_DIR: dir } };
 }
 
 export async function runTask(
