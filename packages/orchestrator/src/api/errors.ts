@@ -68,7 +68,6 @@ export const HTTP_STATUS = {
   unavailable: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
-export type HttpErrorStatus = (typeof HTTP_STATUS)[ErrorCode];
 
 /** The HTTP status of an error and its public reply. */
 export function toHttpError(

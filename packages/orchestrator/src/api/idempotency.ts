@@ -5,7 +5,7 @@ import type { CallContext, Principal } from './handlers.js';
 const NAMESPACE = Buffer.from('6f1d1a4e8b2c4c0e9d3f5a7b1c2e4d6f', 'hex');
 
 /** RFC 4122 version-5 (SHA-1, name-based) uuid of `name` in `namespace`. */
-export function uuidV5(name: string, namespace: Buffer = NAMESPACE): string {
+function uuidV5(name: string, namespace: Buffer = NAMESPACE): string {
   const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest();
   const bytes = hash.subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;

@@ -26,7 +26,7 @@ export const AGENT_FACING_NAMES: readonly AgentFacingName[] = [
 ];
 
 /** True when `key` names a catalogue entry with a fixed `figaro.api.*` subject. */
-export function isApiName(key: string): key is ApiName {
+function isApiName(key: string): key is ApiName {
   if (!Object.hasOwn(Api, key)) return false;
   const entry: unknown = Api[key as keyof typeof Api];
   return (
@@ -69,14 +69,14 @@ const SOURCE_OWNED: ReadonlySet<RoutedName> = new Set<RoutedName>([
 ]);
 
 /** The `source` of requests that came in over `transport` (bus callers say their own). */
-export function sourceOf(transport: CallContext['transport']): string | undefined {
+function sourceOf(transport: CallContext['transport']): string | undefined {
   if (transport === 'http') return 'api';
   if (transport === 'ws') return 'dashboard';
   return undefined;
 }
 
 /** The one answer to an entry that has no handler on this orchestrator, on every transport. */
-export function notImplemented(name: RoutedName): FigaroError {
+function notImplemented(name: RoutedName): FigaroError {
   return new FigaroError('unavailable', `not implemented: ${apiEntry(name).subject}`);
 }
 
@@ -91,7 +91,7 @@ type ErasedHandler = (request: unknown, ctx: CallContext) => Promise<unknown>;
  * roles decide what they may publish); agent-facing entries are for bus callers only; tokens need
  * `api` (or `admin`), and the token entries need `admin` or a signed-in person.
  */
-export function authorize(name: RoutedName, principal: Principal): void {
+function authorize(name: RoutedName, principal: Principal): void {
   if (principal.kind === 'bus') return;
   const subject = apiEntry(name).subject;
   if (!isApiName(name)) throw new FigaroError('forbidden', `${subject} is for agents on the bus`);

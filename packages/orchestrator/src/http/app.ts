@@ -1,5 +1,5 @@
 import { type Clock, type HealthReply, type Logger, systemClock } from '@figaro/protocol';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { toHttpError } from '../api/errors.js';
@@ -58,6 +58,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   const httpMetrics = new HttpMetrics();
   app.use('*', httpMetrics.middleware());
+  app.use('*', closeAfterUnreadBody());
 
   app.notFound((c) =>
     c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: 'not_found' }, 404),
@@ -118,4 +119,25 @@ export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
     app.route(REST_PREFIX, restRoutes({ router }));
   }
   return app;
+}
+
+/**
+ * A response sent before the request's body was read (a route that takes no body, a refused
+ * request, a 413) closes the connection and says so: the server drops the rest of such a body by
+ * closing the socket, and a client that reused the connection would lose its next request.
+ */
+function closeAfterUnreadBody(): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    await next();
+    const length = c.req.header('content-length');
+    const hasBody =
+      (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+    if (!hasBody || c.req.raw.bodyUsed) return;
+    try {
+      c.res.headers.set('Connection', 'close');
+    } catch {
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set('Connection', 'close');
+    }
+  };
 }

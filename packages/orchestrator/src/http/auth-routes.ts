@@ -35,7 +35,7 @@ export interface AuthRoutesOptions {
 }
 
 /** The address a request came from, for the login limit. */
-export function clientAddress(c: Context, trustProxy: boolean): string {
+function clientAddress(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
     if (forwarded) return forwarded;
@@ -49,7 +49,7 @@ export function clientAddress(c: Context, trustProxy: boolean): string {
 }
 
 /** True when the client reached us over https (so the cookie gets `Secure`). */
-export function isHttps(c: Context, trustProxy: boolean): boolean {
+function isHttps(c: Context, trustProxy: boolean): boolean {
   if (trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https') return true;
   return new URL(c.req.url).protocol === 'https:';
 }

@@ -45,7 +45,7 @@ export interface Authenticated {
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /** The session id in a `Cookie` header, if any. */
-export function sessionIdOf(cookieHeader: string | undefined): string | undefined {
+function sessionIdOf(cookieHeader: string | undefined): string | undefined {
   if (!cookieHeader) return undefined;
   const value = parseCookies(cookieHeader, SESSION_COOKIE)[SESSION_COOKIE];
   return value ? value : undefined;

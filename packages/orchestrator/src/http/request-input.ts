@@ -45,7 +45,7 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
  * Query strings carry text only: a value whose field is a number or boolean in `schema` is converted
  * when it reads as one. Anything else stays a string, so the schema names the field if it is wrong.
  */
-export function coerceQuery(query: Record<string, string>, schema: JsonSchema): Record<string, unknown> {
+function coerceQuery(query: Record<string, string>, schema: JsonSchema): Record<string, unknown> {
   const properties = propertiesOf(schema);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {

@@ -1,7 +1,7 @@
 import type { ApiName } from '../api/handlers.js';
 
 /** HTTP methods the REST API uses. */
-export type RestMethod = 'get' | 'post' | 'patch' | 'delete';
+type RestMethod = 'get' | 'post' | 'patch' | 'delete';
 
 /**
  * One REST route and how its catalogue request is built: path parameters fill the named request

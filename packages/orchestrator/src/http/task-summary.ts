@@ -2,7 +2,7 @@ import { BlobRef, type ContentBlock, TaskEventSchemas, type TaskEventSummary } f
 import type { z } from 'zod';
 
 /** Longest text preview a summary carries, in characters. */
-export const PREVIEW_CHARS = 200;
+const PREVIEW_CHARS = 200;
 
 type Summary = z.infer<typeof TaskEventSummary>;
 type EventKind = keyof typeof TaskEventSchemas;

@@ -36,7 +36,7 @@ const SAMPLES: Record<string, Omit<Sample, 'method'>> = {
 };
 
 /** The sample of `route` (throws when a new route has none, so that tests cover it). */
-export function sampleOf(route: RestRoute): Sample {
+function sampleOf(route: RestRoute): Sample {
   const sample = SAMPLES[`${route.method} ${route.path}`];
   if (!sample) throw new Error(`no sample request for ${route.method} ${route.path}`);
   return { method: route.method.toUpperCase(), ...sample };

@@ -14,7 +14,7 @@ export const API_TOKEN = 'tok-api-9b17e3';
 export const PASSWORD = 'correct horse battery staple';
 
 /** A clock the test moves by hand. */
-export class ManualClock implements Clock {
+class ManualClock implements Clock {
   #now = Date.parse('2025-06-01T12:00:00.000Z');
   now(): Date {
     return new Date(this.#now);
@@ -31,7 +31,7 @@ export class ManualClock implements Clock {
 export const METRICS_TOKEN = 'fgr_metrics_only_token_0000';
 
 /** An AuthService over maps: user `admin`, tokens `ADMIN_TOKEN` (admin) and `API_TOKEN` (api). */
-export class FakeAuth implements AuthService {
+class FakeAuth implements AuthService {
   readonly sessions = new Map<string, Principal>();
   readonly tokens = new Map<string, Principal>([
     [ADMIN_TOKEN, { kind: 'token', tokenId: 't-admin', scopes: ['admin'] }],
