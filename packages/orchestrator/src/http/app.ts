@@ -69,7 +69,10 @@ export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
   });
   if (auth) {
     app.use('*', requireAuth(auth));
-    app.use('*', requireSameOrigin(options.allowedOrigins ?? []));
+    app.use(
+      '*',
+      requireSameOrigin(options.allowedOrigins ?? [], { trustProxy: options.trustProxy ?? false }),
+    );
   }
 
   app.get('/api/health', async (c) => {

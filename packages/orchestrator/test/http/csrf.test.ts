@@ -67,6 +67,26 @@ describe('cross-site writes (defect 6)', () => {
     expect(created()).toBe(2 + 1);
   });
 
+  it('takes X-Forwarded-Host as its own host only behind a trusted proxy', async () => {
+    const headers = {
+      cookie,
+      origin: 'https://figaro.example.org',
+      'x-forwarded-host': 'figaro.example.org',
+      'content-type': 'application/json',
+    };
+    const body = JSON.stringify({ prompt: 'via the proxy' });
+    expect((await post('/tasks', headers, body)).status).toBe(403);
+    const proxied = await startTestServer({ app: { trustProxy: true } });
+    const proxiedCookie = await loginCookie(proxied.url);
+    const res = await fetch(`${proxied.url}/api/v1/tasks`, {
+      method: 'POST',
+      headers: { ...headers, cookie: proxiedCookie },
+      body,
+    });
+    expect(res.status).toBe(200);
+    await proxied.close();
+  });
+
   it('needs no Origin with a bearer token, but still a JSON body', async () => {
     const bearer = { authorization: `Bearer ${API_TOKEN}` };
     const body = JSON.stringify({ prompt: 'from a script' });
