@@ -68,9 +68,15 @@ const SOURCE_OWNED: ReadonlySet<RoutedName> = new Set<RoutedName>([
   'helpRequestsDismiss',
 ]);
 
-/** The `source` of requests that came in over `transport` (bus callers say their own). */
-function sourceOf(transport: CallContext['transport']): string | undefined {
-  if (transport === 'http') return 'api';
+/** Sources a REST caller may name for itself: the command-line client or a plain API client. */
+const HTTP_CLIENT_SOURCES: ReadonlySet<unknown> = new Set(['api', 'cli']);
+
+/**
+ * The `source` of a request that came in over `transport`, or undefined when the caller says its own
+ * (bus callers). A REST caller may say `cli` or `api`, never a gateway channel or a system source.
+ */
+function sourceOf(transport: CallContext['transport'], claimed: unknown): string | undefined {
+  if (transport === 'http') return HTTP_CLIENT_SOURCES.has(claimed) ? (claimed as string) : 'api';
   if (transport === 'ws') return 'dashboard';
   return undefined;
 }
@@ -167,9 +173,10 @@ export class ApiRouter {
     const entry = apiEntry(name);
     authorize(name, ctx.principal);
     const request = parseWith(entry.request, rawInput, `${entry.subject} request`);
-    const source = sourceOf(ctx.transport);
-    if (source !== undefined && SOURCE_OWNED.has(name) && typeof request === 'object' && request) {
-      (request as Record<string, unknown>).source = source;
+    if (SOURCE_OWNED.has(name) && typeof request === 'object' && request) {
+      const fields = request as Record<string, unknown>;
+      const source = sourceOf(ctx.transport, fields.source);
+      if (source !== undefined) fields.source = source;
     }
     const handler: unknown = this.#handlers[name];
     if (typeof handler !== 'function') throw notImplemented(name);

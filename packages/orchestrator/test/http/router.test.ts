@@ -58,7 +58,7 @@ describe('ApiRouter', () => {
     expect(await empty.call('tasksStop', {}, user)).toMatchObject({ error: { code: 'invalid_request' } });
   });
 
-  it('sets the source of REST and WebSocket callers; only bus callers choose theirs', async () => {
+  it('sets the source of REST and WebSocket callers (REST may say cli); only bus callers choose theirs', async () => {
     const calls: Call[] = [];
     const r = router(fakeHandlers(calls));
     const spoof = { prompt: 'hi', source: 'telegram', source_metadata: { chat_id: 1 } };
@@ -66,11 +66,15 @@ describe('ApiRouter', () => {
     await r.invoke('tasksCreate', spoof, { ...user, transport: 'ws' });
     await r.invoke('tasksCreate', spoof, bus);
     await r.invoke('helpRequestsRespond', { request_id: 'r1', answers: {}, source: 'telegram' }, user);
+    await r.invoke('tasksCreate', { prompt: 'hi', source: 'cli' }, user);
+    await r.invoke('tasksCreate', { prompt: 'hi', source: 'cli' }, { ...user, transport: 'ws' });
     expect(calls.map((call) => (call.request as { source?: string }).source)).toEqual([
       'api',
       'dashboard',
       'telegram',
       'api',
+      'cli',
+      'dashboard',
     ]);
   });
 
