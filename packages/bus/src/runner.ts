@@ -3,7 +3,7 @@ import type { Logger } from '@figaro/protocol';
 type Job = () => Promise<void>;
 
 /** The concurrency option checked: a positive integer, 1 when absent; anything else throws a TypeError. */
-export function checkConcurrency(concurrency: number | undefined): number {
+function checkConcurrency(concurrency: number | undefined): number {
   const value = concurrency ?? 1;
   if (!Number.isInteger(value) || value < 1) {
     throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);

@@ -1,5 +1,5 @@
 import { BusError } from './errors.js';
-import { patternCovers, subjectMatches } from './subject.js';
+import { patternCovers } from './subject.js';
 
 /** Logical names of the streams Figaro uses; `consume()` takes one of these. */
 export const StreamName = { TASKS: 'TASKS', HELP: 'HELP' } as const;
@@ -43,13 +43,6 @@ export function defaultStreams(options: { tasksMaxAgeMs?: number } = {}): Stream
       duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
     },
   };
-}
-
-/** The stream that stores `subject`, if any. */
-export function streamForSubject(streams: StreamDefinitions, subject: string): StreamDefinition | undefined {
-  return Object.values(streams).find((def) =>
-    def.subjects.some((pattern) => subjectMatches(pattern, subject)),
-  );
 }
 
 /**

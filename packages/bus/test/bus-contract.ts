@@ -23,16 +23,16 @@ import { collector, deferred, quietPeriod, recordingLogger, rejectionOf } from '
 /** Builds a bus on the given streams. Two calls with the same streams object reach each other. */
 export type MakeBus = (streams: StreamDefinitions) => Promise<Bus>;
 
-export const EchoRequest = z.object({ text: z.string(), times: z.number().int().min(1).default(1) });
-export const EchoReply = z.object({ text: z.string() });
-export const echoEntry = (subject: string) =>
+const EchoRequest = z.object({ text: z.string(), times: z.number().int().min(1).default(1) });
+const EchoReply = z.object({ text: z.string() });
+const echoEntry = (subject: string) =>
   endpoint('test.echo', subject, { request: EchoRequest, reply: EchoReply, timeoutMs: 2_000 });
 /** Sends anything and accepts any reply: stands for a peer that skips validation. */
-export const rawEntry = (subject: string) =>
+const rawEntry = (subject: string) =>
   endpoint('test.raw', subject, { request: z.unknown(), reply: z.unknown(), timeoutMs: 2_000 });
 export const Note = z.object({ id: z.number().int(), text: z.string() });
 
-export const big = () => ({ blob: 'x'.repeat(300 * 1024) });
+const big = () => ({ blob: 'x'.repeat(300 * 1024) });
 export const text = (msg: { json(): unknown }) => (msg.json() as { text: string }).text;
 
 /**

@@ -55,7 +55,7 @@ export async function eventually<T>(fn: () => Promise<T>, ms = 10_000, intervalM
   }
 }
 
-export { type LogEntry, recordingLogger } from '@figaro/protocol/testing';
+export { recordingLogger } from '@figaro/protocol/testing';
 
 /** The error a promise rejects with; fails when it resolves. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { code?: unknown }> {

@@ -7,7 +7,13 @@ import {
   REST_PREFIX,
   startOrchestratorServer,
 } from '../src/index.js';
-import { type Backend, embeddedBackend, fleetBackend, type Resources, testConfig } from './support/harness.js';
+import {
+  type Backend,
+  embeddedBackend,
+  fleetBackend,
+  type Resources,
+  testConfig,
+} from './support/harness.js';
 
 const TOKEN = 'fgr_http_test_token_0123456789abcd';
 
@@ -79,7 +85,11 @@ function httpContract(backend: Backend): void {
     });
 
     it('gives REST tasks the source api whatever the body says (defect 9)', async () => {
-      const res = await post('/tasks', { prompt: 'spoof', source: 'telegram', source_metadata: { chat_id: 7 } });
+      const res = await post('/tasks', {
+        prompt: 'spoof',
+        source: 'telegram',
+        source_metadata: { chat_id: 7 },
+      });
       expect(res.status).toBe(200);
       const task = (await res.json()) as { task_id: string; source: string };
       expect(task.source).toBe('api');
@@ -108,7 +118,10 @@ function httpContract(backend: Backend): void {
       expect(text).toMatch(/^figaro_http_requests_total\{code="4xx"\} [1-9]\d*$/m);
       expect(text).toMatch(/^figaro_process_resident_memory_bytes [1-9]\d*$/m);
       // Every sample line is `name{labels} number`.
-      for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) {
+      for (const line of text
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))) {
         expect(line).toMatch(/^[a-z_]+(\{[a-z_]+="[^"]*"\})? \d+(\.\d+)?$/);
       }
     });

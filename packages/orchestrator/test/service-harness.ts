@@ -24,10 +24,10 @@ import type { OrchestratorDeps } from '../src/deps.js';
 import { OutboxRelay } from '../src/outbox/outbox-relay.js';
 
 /** A log line as the recording logger keeps it. */
-export type LogLine = LogEntry;
+type LogLine = LogEntry;
 
 /** A logger that keeps every line (children included), to assert what is and is not logged. */
-export function recordingLogger(): Logger & { lines: LogLine[] } {
+function recordingLogger(): Logger & { lines: LogLine[] } {
   const { logger, entries } = record();
   return Object.assign(logger, { lines: entries });
 }

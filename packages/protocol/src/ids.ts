@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
+const SUBJECT_TOKEN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const subjectToken = () => z.string().regex(SUBJECT_TOKEN, `must match ${SUBJECT_TOKEN.source}`);
+
 /** Ids used as subject tokens: lowercase, digits, `_` and `-`, at most 63 characters. */
-export const AgentId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must match ^[a-z0-9][a-z0-9_-]{0,62}$');
+export const AgentId = subjectToken();
 export type AgentId = z.infer<typeof AgentId>;
 
 /** Task ids are UUIDs (lowercase), which are also valid subject tokens. */
@@ -13,7 +14,7 @@ export const TaskId = z
 export type TaskId = z.infer<typeof TaskId>;
 
 /** Any id that may stand as one subject token (help request ids, desktop ids, ...). */
-export const SubjectToken = AgentId;
+export const SubjectToken = subjectToken();
 
 /** Turns a hostname into a valid agent id: its first label, lowercased, other characters replaced. */
 export function sanitizeAgentId(hostname: string): string {

@@ -10,7 +10,7 @@
  */
 
 /** What a NUL (or a lone surrogate) becomes in stored text. */
-export const REPLACEMENT_CHARACTER = '\uFFFD';
+const REPLACEMENT_CHARACTER = '\uFFFD';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this removes
 const NUL = /\u0000/g;

@@ -74,6 +74,6 @@ export async function runAgentProcess(
     15_000,
   );
   process.stdout.write(
-    [...agents.notes, `Figaro ${kind} ${agents.ids.join(', ')} is running.`].join('\n') + '\n',
+    `${[...agents.notes, `Figaro ${kind} ${agents.ids.join(', ')} is running.`].join('\n')}\n`,
   );
 }

@@ -9,7 +9,7 @@ import { defaultDataDir } from './up-config.js';
 export const DEFAULT_FIGARO_URL = 'http://127.0.0.1:8000';
 
 /** Name of the file in the data folder where `figaro up` writes the CLI's API token. */
-export const TOKEN_FILE = 'token';
+const TOKEN_FILE = 'token';
 
 const HTTP_URL_RULE =
   'must be an http:// or https:// URL with no user, password or query, e.g. http://127.0.0.1:8000';

@@ -14,14 +14,14 @@ const NatsUrl = z
 const DatabaseUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// URL');
 
 /** A desktop-only entry of `FIGARO_DESKTOP_WORKERS`. */
-export const DesktopWorkerSeed = z.object({
+const DesktopWorkerSeed = z.object({
   id: AgentId,
   novnc_url: z.string().regex(/^(vnc|ws|wss):\/\//, 'must be a vnc:// or ws(s):// URL'),
   vnc_username: z.string().optional(),
   vnc_password: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),
 });
-export type DesktopWorkerSeed = z.infer<typeof DesktopWorkerSeed>;
+type DesktopWorkerSeed = z.infer<typeof DesktopWorkerSeed>;
 
 /** Environment of every Figaro process that hosts an orchestrator (`figaro up`, `figaro orchestrator`). */
 export const ServerEnv = z.object({

@@ -1,5 +1,3 @@
-import { DesktopClosedError } from '../errors.js';
-
 /**
  * Pull-style reader over a chunked byte stream: `read(n)` resolves with exactly n bytes. Chunks are
  * joined only when a read spans them, so large Raw rectangles cost one copy.
@@ -84,9 +82,4 @@ export class ByteReader {
       this.waiter = { n, resolve, reject };
     });
   }
-}
-
-/** Error used when the stream ends while a read waits. */
-export function endOfStream(): Error {
-  return new DesktopClosedError('connection closed by the server');
 }

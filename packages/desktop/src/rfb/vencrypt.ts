@@ -63,7 +63,7 @@ export interface VeNCryptResult {
 }
 
 /** The name of a VeNCrypt sub-type, e.g. `X509Vnc`. */
-export function veNCryptName(subType: number): string {
+function veNCryptName(subType: number): string {
   return NAMES[subType] ?? `sub-type ${subType}`;
 }
 

@@ -1,5 +1,5 @@
 /** Telnet command bytes (RFC 854). */
-export const Telnet = {
+const Telnet = {
   SE: 240,
   SB: 250,
   WILL: 251,

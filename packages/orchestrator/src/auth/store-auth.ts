@@ -3,7 +3,7 @@ import type { ApiHandlers, Principal } from '../api/handlers.js';
 import type { AuthService, LoginResult } from '../http/auth.js';
 
 /** How long a dashboard session lives without use, in milliseconds (sliding). */
-export const SESSION_TTL_MS = 7 * 24 * 3600_000;
+const SESSION_TTL_MS = 7 * 24 * 3600_000;
 
 /** `AuthService` over the store: users with scrypt hashes, sessions and tokens by SHA-256 only. */
 export class StoreAuthService implements AuthService {

@@ -15,7 +15,7 @@ import { addToOutbox } from '../outbox/outbox-writer.js';
 import { workersView } from '../registry/fleet-view.js';
 
 /** One entry of `FIGARO_DESKTOP_WORKERS`: a desktop-only worker known from configuration. */
-export const DesktopWorkerSeedEntry = z.object({
+const DesktopWorkerSeedEntry = z.object({
   id: AgentId,
   /** The desktop's VNC endpoint (`vnc://`, `ws(s)://` …), as `desktop-workers.register` takes it. */
   novnc_url: DesktopWorkerUpsert.shape.novnc_url,
@@ -24,7 +24,6 @@ export const DesktopWorkerSeedEntry = z.object({
   /** Free-form; a string `os` also sets the desktop's operating system (default `linux`). */
   metadata: Metadata.default({}),
 });
-export type DesktopWorkerSeedEntry = z.input<typeof DesktopWorkerSeedEntry>;
 
 /**
  * `FIGARO_DESKTOP_WORKERS` once its JSON text is parsed: a list of desktop-only workers with distinct

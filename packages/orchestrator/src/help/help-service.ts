@@ -30,7 +30,7 @@ export const TIMEOUT_SOURCE = 'orchestrator';
 const SWEEP_BATCH = 100;
 
 /** The wire view of a stored help request (`id` is `request_id` on the wire). */
-export function toHelpRequestRecord(stored: StoredHelpRequest): HelpRequestRecord {
+function toHelpRequestRecord(stored: StoredHelpRequest): HelpRequestRecord {
   return {
     request_id: stored.id,
     task_id: stored.task_id,

@@ -17,7 +17,7 @@ import { Orchestrator } from '../../src/index.js';
 import { FakeAgent, type FakeAgentOptions } from '../../src/testing.js';
 
 /** One sealing key for the test run: desktop passwords are stored encrypted as in production. */
-export const secrets = new SecretBox(parseEncryptionKey(generateEncryptionKey()));
+const secrets = new SecretBox(parseEncryptionKey(generateEncryptionKey()));
 
 /** Fast timings so that timeouts and sweeps happen within a test. */
 export const testConfig: Partial<OrchestratorConfig> = {

@@ -17,9 +17,7 @@ export const ENDPOINTS = [
   { url: 'rdp_url', secret: 'rdp_secret', sealed: 'rdp_secret_sealed' },
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
-export type UrlField = Endpoint['url'];
 export type SecretField = Endpoint['secret'];
-export type SealedField = Endpoint['sealed'];
 
 const DesktopUrl = z
   .string()
@@ -200,7 +198,7 @@ export function legacySealContext(field: SecretField, url: string | null): strin
  * Splits a password written into a URL's userinfo (`vnc://:pw@host`) out of it, so that it is stored
  * sealed and the URL, which replies show, carries none. The user name stays in the URL.
  */
-export function splitUrlPassword(url: string): { url: string; password: string | null } {
+function splitUrlPassword(url: string): { url: string; password: string | null } {
   if (!URL.canParse(url)) return { url, password: null };
   const parsed = new URL(url);
   if (parsed.password === '') return { url, password: null };
