@@ -7,6 +7,7 @@ export {
   bootstrapCredentials,
   CLI_TOKEN_NAME,
   resolveEncryptionKey,
+  writeSecretFile,
 } from './auth/bootstrap.js';
 export { StoreAuthService, tokenHandlers } from './auth/store-auth.js';
 export {

@@ -1,56 +1,36 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { RemoteError } from '@figaro/bus';
-import { Api, silentLogger } from '@figaro/protocol';
+import { Api } from '@figaro/protocol';
 import type { Store } from '@figaro/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BLOB_CACHE_CONTROL,
   BLOB_READ_CHUNK_BYTES,
-  bootstrapCredentials,
   MAX_BLOB_BYTES,
   type OrchestratorServer,
   REST_PREFIX,
-  startOrchestratorServer,
 } from '../src/index.js';
-import { embeddedBackend, fleetBackend, type Resources, testConfig } from './support/harness.js';
+import { embeddedBackend, fleetBackend } from './support/harness.js';
+import { type ServerFixture, startServerFixture } from './support/server-fixture.js';
 
 const TOKEN = 'fgr_blob_test_token_0123456789abcdef';
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 for (const backend of [embeddedBackend(), fleetBackend()]) {
   describe(`Blobs on ${backend.name}`, () => {
-    let resources: Resources;
+    let fixture: ServerFixture;
     let store: Store;
     let server: OrchestratorServer;
     let url: string;
 
     beforeAll(async () => {
-      await backend.beforeAll();
-      resources = await backend.resources();
-      store = await resources.makeStore();
-      await bootstrapCredentials(store, {
-        apiToken: TOKEN,
-        adminPassword: 'admin-password-1',
-        logger: silentLogger,
-      });
-      server = await startOrchestratorServer({
-        bus: resources.orchestratorBus,
-        store,
-        logger: silentLogger,
-        host: '127.0.0.1',
-        port: 0,
-        config: testConfig,
-      });
+      fixture = await startServerFixture(backend, { apiToken: TOKEN, adminPassword: 'admin-password-1' });
+      ({ store, server } = fixture);
       url = `${server.http.url}${REST_PREFIX}/blobs`;
     });
-    afterAll(async () => {
-      await server?.stop();
-      await store?.close();
-      await resources?.cleanup();
-      await backend.afterAll();
-    });
+    afterAll(() => fixture?.close());
 
-    const bus = () => resources.agentBus;
+    const bus = () => fixture.resources.agentBus;
     const auth = { authorization: `Bearer ${TOKEN}` };
 
     /** Reads a blob over the bus chunk by chunk. */

@@ -1,17 +1,18 @@
 import { type Bus, PayloadTooLargeError } from '@figaro/bus';
-import { Api, type EventEntry, silentLogger } from '@figaro/protocol';
+import { Api, type EventEntry } from '@figaro/protocol';
 import type { Store } from '@figaro/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ApiName } from '../src/api/handlers.js';
 import { AGENT_FACING_NAMES, API_NAMES, apiEntry } from '../src/api/router.js';
 import { REST_PREFIX, REST_ROUTES, type RestRoute } from '../src/http/routes.js';
-import { bootstrapCredentials, type OrchestratorServer, startOrchestratorServer } from '../src/index.js';
+import type { OrchestratorServer } from '../src/index.js';
 import { FakeAgent } from '../src/testing.js';
 import { WsClient } from './http/support.js';
 import { FuzzGen } from './support/fuzz-gen.js';
 import { eventTargets, generateInvalid, READS, restRequest, SKIP } from './support/fuzz-inputs.js';
-import { embeddedBackend, eventually, type Resources, testConfig } from './support/harness.js';
+import { embeddedBackend, eventually, type Resources } from './support/harness.js';
+import { type ServerFixture, startServerFixture } from './support/server-fixture.js';
 import { type StoreSnapshot, snapshotStore, storeDifferences } from './support/store-snapshot.js';
 
 /*
@@ -42,6 +43,7 @@ interface Findings {
 
 describe('fuzz: 10,000 hostile inputs on every REST route and bus subject (MemoryBus + PGlite)', () => {
   const backend = embeddedBackend();
+  let fixture: ServerFixture;
   let resources: Resources;
   let store: Store;
   let server: OrchestratorServer;
@@ -50,18 +52,8 @@ describe('fuzz: 10,000 hostile inputs on every REST route and bus subject (Memor
   let before: StoreSnapshot;
 
   beforeAll(async () => {
-    await backend.beforeAll();
-    resources = await backend.resources();
-    store = await resources.makeStore();
-    await bootstrapCredentials(store, { apiToken: TOKEN, logger: silentLogger });
-    server = await startOrchestratorServer({
-      bus: resources.orchestratorBus,
-      store,
-      logger: silentLogger,
-      host: '127.0.0.1',
-      port: 0,
-      config: testConfig,
-    });
+    fixture = await startServerFixture(backend, { apiToken: TOKEN });
+    ({ resources, store, server } = fixture);
     agent = new FakeAgent({ bus: resources.agentBus, id: 'fuzz-w1' });
     await agent.start();
     agent.startHeartbeats(300);
@@ -85,10 +77,7 @@ describe('fuzz: 10,000 hostile inputs on every REST route and bus subject (Memor
 
   afterAll(async () => {
     await agent?.stop();
-    await server?.stop();
-    await store?.close();
-    await resources?.cleanup();
-    await backend.afterAll();
+    await fixture?.close();
   });
 
   it('never crashes, never answers 5xx or internal, loses no event and changes nothing', async () => {

@@ -1,52 +1,24 @@
-import { silentLogger } from '@figaro/protocol';
 import type { Store } from '@figaro/store';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bootstrapCredentials,
-  type OrchestratorServer,
-  REST_PREFIX,
-  startOrchestratorServer,
-} from '../src/index.js';
-import {
-  type Backend,
-  embeddedBackend,
-  fleetBackend,
-  type Resources,
-  testConfig,
-} from './support/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REST_PREFIX } from '../src/index.js';
+import { type Backend, embeddedBackend, fleetBackend } from './support/harness.js';
+import { type ServerFixture, startServerFixture } from './support/server-fixture.js';
 
 const TOKEN = 'fgr_http_test_token_0123456789abcd';
 
 /** REST behaviours of a whole server that need its store: idempotency, sources, /metrics, /api/ready. */
 function httpContract(backend: Backend): void {
   describe(`HTTP on ${backend.name}`, () => {
-    let resources: Resources;
+    let fixture: ServerFixture;
     let store: Store;
-    let server: OrchestratorServer;
     let url: string;
 
     beforeAll(async () => {
-      await backend.beforeAll();
-      resources = await backend.resources();
-      store = await resources.makeStore();
-      await bootstrapCredentials(store, { apiToken: TOKEN, logger: silentLogger });
-      server = await startOrchestratorServer({
-        bus: resources.orchestratorBus,
-        store,
-        logger: silentLogger,
-        host: '127.0.0.1',
-        port: 0,
-        config: testConfig,
-      });
-      url = server.http.url;
+      fixture = await startServerFixture(backend, { apiToken: TOKEN });
+      ({ store } = fixture);
+      url = fixture.server.http.url;
     });
-    afterAll(async () => {
-      await server?.stop();
-      await store?.close();
-      await resources?.cleanup();
-      await backend.afterAll();
-    });
-    afterEach(() => {});
+    afterAll(() => fixture?.close());
 
     const post = (path: string, body: unknown, headers: Record<string, string> = {}, token = TOKEN) =>
       fetch(`${url}${REST_PREFIX}${path}`, {

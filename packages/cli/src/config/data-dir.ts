@@ -1,6 +1,6 @@
-import { constants } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeSecretFile } from '@figaro/orchestrator';
 
 /** Name of the file in the data folder where a running server records the URL it listens on. */
 const URL_FILE = 'url';
@@ -11,20 +11,8 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   await chmod(dir, 0o700);
 }
 
-/**
- * Writes a file readable by its owner only (0600), also when it existed with a looser mode, and never
- * through a symbolic link planted in its place.
- */
-export async function writePrivateFile(path: string, text: string): Promise<void> {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
-  const handle = await open(path, flags, 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.writeFile(text);
-  } finally {
-    await handle.close();
-  }
-}
+/** Writes a file readable by its owner only (0600), never through a symbolic link planted in its place. */
+export const writePrivateFile = (path: string, text: string): Promise<void> => writeSecretFile(path, text);
 
 /**
  * Records the URL a server listens on in `<dataDir>/url` (first line the URL, then `pid=N`), so that

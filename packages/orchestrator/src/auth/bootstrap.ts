@@ -41,7 +41,7 @@ async function secureDataDir(dataDir: string): Promise<void> {
  * Writes a secret file with mode 0600, also over an existing file with a looser mode, and never
  * through a symbolic link (O_NOFOLLOW). `exclusive`: fail if the file exists.
  */
-async function writeSecretFile(path: string, text: string, exclusive = false): Promise<void> {
+export async function writeSecretFile(path: string, text: string, exclusive = false): Promise<void> {
   const flags =
     constants.O_WRONLY |
     constants.O_CREAT |
