@@ -34,6 +34,25 @@ describe('figaro up configuration', () => {
     expect(natsOnly.store.kind).toBe('pglite');
   });
 
+  it('reads allowed origins and the reverse-proxy switch, refusing what is not an origin', () => {
+    const config = loadUpConfig(
+      {
+        FIGARO_ALLOWED_ORIGINS: 'https://figaro.example.com, http://10.0.0.5:8080',
+        FIGARO_TRUST_PROXY: 'true',
+      },
+      { dataDir: '/d' },
+    );
+    expect(config.allowedOrigins).toEqual(['https://figaro.example.com', 'http://10.0.0.5:8080']);
+    expect(config.trustProxy).toBe(true);
+    expect(loadUpConfig({}, { dataDir: '/d' })).toMatchObject({ allowedOrigins: [], trustProxy: false });
+    expect(() =>
+      loadUpConfig(
+        { FIGARO_ALLOWED_ORIGINS: 'https://ok.example, https://x.example/path, *' },
+        { dataDir: '/d' },
+      ),
+    ).toThrow(/FIGARO_ALLOWED_ORIGINS.*https:\/\/x\.example\/path/s);
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {

@@ -26,6 +26,8 @@ export interface OrchestratorServerOptions {
   desktopWorkers?: DesktopWorkersSeed;
   /** Origins besides the server's own that may open the dashboard WebSocket and send cookie-authenticated writes. */
   allowedOrigins?: string[];
+  /** Behind a reverse proxy: `X-Forwarded-Host` counts as the server's own host for Origin checks. */
+  trustProxy?: boolean;
 }
 
 /** A running orchestrator with its HTTP API, WebSocket hub and services. */
@@ -86,6 +88,7 @@ export async function startOrchestratorServer(
     auth,
     metrics: async () => ({ ...(await storeMetrics(store)), wsConnections: hub.connections }),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   });
   let http: RunningHttpServer;
   try {

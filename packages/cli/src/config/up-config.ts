@@ -41,6 +41,25 @@ export const ServerEnv = z.object({
     .optional(),
   FIGARO_ADMIN_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
   FIGARO_API_TOKEN: z.string().min(16, 'must have at least 16 characters').optional(),
+  FIGARO_ALLOWED_ORIGINS: z
+    .string()
+    .transform((text, ctx) => {
+      const origins: string[] = [];
+      for (const item of text
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
+        const origin = originOf(item);
+        if (origin) origins.push(origin);
+        else ctx.addIssue({ code: 'custom', message: `${JSON.stringify(item)} is not an http(s) origin` });
+      }
+      return origins;
+    })
+    .optional(),
+  FIGARO_TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .transform((text) => text === 'true' || text === '1')
+    .default(false),
   FIGARO_HEARTBEAT_TIMEOUT: z.coerce.number().positive('must be a number of seconds > 0').default(60),
   FIGARO_DESKTOP_WORKERS: z
     .string()
@@ -55,6 +74,17 @@ export const ServerEnv = z.object({
     .pipe(z.array(DesktopWorkerSeed))
     .optional(),
 });
+
+/** `https://app.example.com` (no path, query or credentials) as the browser sends it in `Origin`. */
+function originOf(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    return (url.protocol === 'http:' || url.protocol === 'https:') && bare ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function isEncryptionKey(text: string): boolean {
   if (/^[0-9a-fA-F]{64}$/.test(text)) return true;
@@ -84,6 +114,10 @@ export interface UpConfig {
   apiToken?: string;
   heartbeatTimeoutMs: number;
   desktopWorkers: DesktopWorkerSeed[];
+  /** Origins besides the server's own that may open the WebSocket and make cookie-authenticated writes. */
+  allowedOrigins: string[];
+  /** Behind a reverse proxy: `X-Forwarded-Host` names the server's own host for the Origin check. */
+  trustProxy: boolean;
 }
 
 /** The default data folder: `$XDG_DATA_HOME/figaro` or `~/.local/share/figaro`. */
@@ -150,6 +184,8 @@ export function loadUpConfig(
     ...(parsed.FIGARO_API_TOKEN ? { apiToken: parsed.FIGARO_API_TOKEN } : {}),
     heartbeatTimeoutMs: parsed.FIGARO_HEARTBEAT_TIMEOUT * 1000,
     desktopWorkers: parsed.FIGARO_DESKTOP_WORKERS ?? [],
+    allowedOrigins: parsed.FIGARO_ALLOWED_ORIGINS ?? [],
+    trustProxy: parsed.FIGARO_TRUST_PROXY,
   };
 }
 

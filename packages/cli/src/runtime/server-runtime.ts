@@ -64,6 +64,8 @@ export async function runServer(
     port: config.port,
     config: { heartbeatTimeoutMs: config.heartbeatTimeoutMs },
     desktopWorkers: config.desktopWorkers,
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
   }).catch(async (err: unknown) => {
     await closeBackends();
     if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE') {
