@@ -32,9 +32,10 @@ export interface Db {
    * Runs one statement with `$1…$n` parameters and returns its rows (empty for statements without
    * RETURNING). Parameters are sent as text: strings as is, numbers/bigints/booleans as their text,
    * `Date` as ISO, `Uint8Array`/`Buffer` as bytea, arrays as array literals (for array-typed
-   * parameters), other objects as JSON, `null`/`undefined` as NULL. Pass `JSON.stringify(value)` for a
-   * json/jsonb parameter whose value is an array. Text PostgreSQL refuses (NUL, lone surrogates) is
-   * stored as U+FFFD, in strings, in objects and in JSON passed as a string (see `stored-text.ts`).
+   * parameters), other objects as JSON, `null`/`undefined` as NULL. Pass `storableJson(value)` for a
+   * json/jsonb parameter (needed when the value is an array). Text PostgreSQL refuses (raw NUL, lone
+   * surrogates) is stored as U+FFFD, in strings and in objects; a string is never parsed as JSON, so
+   * escapes in it stay as typed (see `stored-text.ts`).
    */
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a script of one or more statements without parameters (migrations, DDL). */

@@ -1,4 +1,4 @@
-import { storableJson, storableString } from './stored-text.js';
+import { storableJson, storableText } from './stored-text.js';
 
 /**
  * Structural equality of JSON values, ignoring object key order (jsonb does not keep it). Values
@@ -23,6 +23,6 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 export function asStoredJson(value: unknown): unknown {
   if (value === undefined) return undefined;
   // A string is a text column's value, stored as `encodeParam` sends it.
-  if (typeof value === 'string') return storableString(value);
+  if (typeof value === 'string') return storableText(value);
   return JSON.parse(storableJson(value));
 }

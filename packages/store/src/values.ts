@@ -1,6 +1,6 @@
 import { formatArrayLiteral, parseArrayLiteral } from './array-literal.js';
 import { CorruptValueError, StoreError } from './errors.js';
-import { storableJson, storableString } from './stored-text.js';
+import { storableJson, storableText } from './stored-text.js';
 
 /** Turns one column value, in PostgreSQL's text output format, into its JS value. */
 export type TextParser = (text: string) => unknown;
@@ -97,7 +97,7 @@ function encodeScalar(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'string':
-      return storableString(value);
+      return storableText(value);
     case 'number':
     case 'bigint':
       return value.toString();
@@ -119,11 +119,12 @@ function encodeScalar(value: unknown): string | null {
 
 /**
  * Encodes one query parameter as PostgreSQL text, identically for both drivers: strings as is
- * except that NUL and lone surrogates (which PostgreSQL refuses in text and jsonb) become U+FFFD, also
- * as escapes inside a JSON document and inside objects (see `stored-text.ts`),
+ * except that raw NUL and lone surrogates (which PostgreSQL refuses in text) become U+FFFD, also in
+ * the strings and keys of objects (see `stored-text.ts`); a string is never parsed as JSON, so its
+ * escapes stay as typed,
  * numbers/bigints/booleans as their text, `Date` as an ISO string, `Uint8Array`/`Buffer` as bytea hex,
  * arrays as array literals (for array-typed parameters), other objects as JSON, `null`/`undefined`
- * as NULL. A JSON array for a json/jsonb parameter must be passed as `JSON.stringify(value)`.
+ * as NULL. A JSON array (or any JSON) for a json/jsonb parameter must be passed as `storableJson(value)`.
  */
 export function encodeParam(value: unknown): string | null {
   return encodeScalar(value);

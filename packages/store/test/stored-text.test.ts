@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storableJson, storableString, storableText } from '../src/stored-text.js';
+import { storableJson, storableText } from '../src/stored-text.js';
 
 describe('storable text', () => {
   it('replaces NUL and lone surrogates with U+FFFD and leaves other text alone', () => {
@@ -8,21 +8,18 @@ describe('storable text', () => {
     expect(storableText('ok 😀 é')).toBe('ok 😀 é');
   });
 
-  it('replaces NUL and lone-surrogate escapes in a JSON document only', () => {
-    expect(storableString(JSON.stringify({ a: 'x\u0000y', 'k\u0000': 1 }))).toBe(
-      '{"a":"x\\ufffdy","k\\ufffd":1}',
-    );
-    expect(storableString(JSON.stringify(['\uD800', '\uDC00a', '😀']))).toBe('["\\ufffd","\\ufffda","😀"]');
-    expect(storableString('["\\ud83d\\ude00"]')).toBe('["\\ud83d\\ude00"]');
-    // An escaped backslash before u0000 is text, not an escape.
-    expect(storableString(JSON.stringify('\\u0000'))).toBe('"\\\\u0000"');
-    // Not JSON: the characters stay as typed.
-    expect(storableString('raw \\u0000 text')).toBe('raw \\u0000 text');
+  it('never parses text as JSON: escapes typed in it stay as typed', () => {
+    const typed = '{"cmd":"printf","arg":"\\u0000","hi":"\\ud800"}';
+    expect(storableText(typed)).toBe(typed);
+    expect(storableText('raw \\u0000 text')).toBe('raw \\u0000 text');
   });
 
   it('stringifies values with storable strings and keys', () => {
     expect(storableJson({ a: 'x\u0000', 'b\u0000': ['\uD800'] })).toBe(
       '{"a":"x\uFFFD","b\uFFFD":["\uFFFD"]}',
+    );
+    expect(storableJson(['\uD800', '\uDC00a', '😀', 'typed \\u0000'])).toBe(
+      '["\uFFFD","\uFFFDa","😀","typed \\\\u0000"]',
     );
   });
 });

@@ -2,6 +2,7 @@ import { AgentId, AgentKind, AgentStatus, parseWith } from '@figaro/protocol';
 import { z } from 'zod';
 import { type Db, queryOne, queryRows } from '../db.js';
 import { StoreError } from '../errors.js';
+import { storableJson } from '../stored-text.js';
 import { occupiesAgent } from './agent-load.js';
 
 /**
@@ -105,7 +106,7 @@ export class AgentsRepo {
           reg.status,
           reg.max_concurrent,
           reg.capabilities,
-          JSON.stringify(reg.metadata),
+          storableJson(reg.metadata),
         ],
         'agent',
       );

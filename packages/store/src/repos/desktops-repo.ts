@@ -4,6 +4,7 @@ import { type Db, queryOne, queryRows } from '../db.js';
 import { ConfigKeyError, ConflictError, NotFoundError } from '../errors.js';
 import { jsonEqual } from '../json-equal.js';
 import type { SecretBox } from '../secrets/secret-box.js';
+import { storableJson } from '../stored-text.js';
 import {
   BINDING_2_PREFIX,
   type DesktopCredentials,
@@ -68,7 +69,7 @@ const COLUMNS = [
 const PLACEHOLDERS = COLUMNS.map((column, i) => `$${i + 2}${column === 'metadata' ? '::jsonb' : ''}`);
 
 function columnParams(values: DesktopColumns): unknown[] {
-  return COLUMNS.map((column) => (column === 'metadata' ? JSON.stringify(values.metadata) : values[column]));
+  return COLUMNS.map((column) => (column === 'metadata' ? storableJson(values.metadata) : values[column]));
 }
 
 /**

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { type Db, queryOne, queryRows } from '../db.js';
 import { ConflictError, NotFoundError, QueryError, StoreError } from '../errors.js';
 import { asStoredJson, jsonEqual } from '../json-equal.js';
+import { storableJson } from '../stored-text.js';
 
 /**
  * What `HelpRequestsRepo.create` takes: a `figaro.help.request` payload in the store's names
@@ -97,7 +98,7 @@ export class HelpRequestsRepo {
           req.task_id,
           req.agent_id,
           req.supervisor_id,
-          JSON.stringify(req.questions),
+          storableJson(req.questions),
           req.timeout_seconds,
         ],
         'help request',
@@ -158,7 +159,7 @@ export class HelpRequestsRepo {
       `UPDATE help_requests
        SET status = $2, answers = $3::jsonb, source = $4, responded_at = now(), version = version + 1
        WHERE id = $1 AND status = 'pending' RETURNING *`,
-      [id, status, answers === null ? null : JSON.stringify(answers), source],
+      [id, status, answers === null ? null : storableJson(answers), source],
       'help request',
     );
   }
@@ -209,7 +210,7 @@ export class HelpRequestsRepo {
              WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(channel_refs) AS e(ref) WHERE e.ref = $2::jsonb)
              THEN version ELSE version + 1 END
        WHERE id = $1 RETURNING *`,
-      [id, JSON.stringify(parsed)],
+      [id, storableJson(parsed)],
       'help request',
     );
   }

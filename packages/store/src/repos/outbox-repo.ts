@@ -2,6 +2,7 @@ import { parseWith } from '@figaro/protocol';
 import { z } from 'zod';
 import { type Db, queryOne, queryRows } from '../db.js';
 import { StoreError } from '../errors.js';
+import { storableJson } from '../stored-text.js';
 
 /** A follow-up to publish after commit: the subject, its JSON payload and bus headers. */
 export const OutboxMessage = z.object({
@@ -42,7 +43,7 @@ export class OutboxRepo {
       this.#db,
       z.object({ id: z.number().int() }),
       'INSERT INTO outbox (subject, payload, headers) VALUES ($1, $2::jsonb, $3::jsonb) RETURNING id',
-      [subject, JSON.stringify(payload), JSON.stringify(headers)],
+      [subject, storableJson(payload), storableJson(headers)],
       'outbox id',
     );
     if (!row) throw new StoreError(`outbox message for ${subject} was not stored`);

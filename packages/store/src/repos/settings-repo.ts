@@ -2,6 +2,7 @@ import { parseWith } from '@figaro/protocol';
 import { z } from 'zod';
 import { type Db, parseRows, queryOne } from '../db.js';
 import { StoreError } from '../errors.js';
+import { storableJson } from '../stored-text.js';
 
 /** A stored setting. */
 export const SettingRecord = z.object({ key: z.string(), value: z.unknown(), updated_at: z.string() });
@@ -43,7 +44,7 @@ export class SettingsRepo {
     await this.#db.query(
       `INSERT INTO settings (key, value) VALUES ($1, $2::jsonb)
        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      [parseWith(Key, key, 'setting key'), JSON.stringify(value)],
+      [parseWith(Key, key, 'setting key'), storableJson(value)],
     );
   }
 
@@ -65,7 +66,7 @@ export class SettingsRepo {
     if (value === undefined) throw new StoreError(`setting ${key}: make() returned undefined`);
     await this.#db.query(
       'INSERT INTO settings (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO NOTHING',
-      [parseWith(Key, key, 'setting key'), JSON.stringify(value)],
+      [parseWith(Key, key, 'setting key'), storableJson(value)],
     );
     const row = await queryOne(
       this.#db,

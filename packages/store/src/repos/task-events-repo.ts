@@ -1,6 +1,7 @@
 import { parseWith, TaskId } from '@figaro/protocol';
 import { z } from 'zod';
 import { type Db, queryOne, queryRows } from '../db.js';
+import { storableJson } from '../stored-text.js';
 
 /**
  * A task event to store (PROTOCOL.md "Task events"). Its identity is `(task_id, attempt, seq)`;
@@ -68,7 +69,7 @@ export class TaskEventsRepo {
    */
   async record(input: TaskEventInput): Promise<RecordOutcome> {
     const event = parseWith(TaskEventInput, input, 'task event');
-    const payload = JSON.stringify(event.payload);
+    const payload = storableJson(event.payload);
     return this.#db.tx(async (tx) => {
       const known =
         TaskId.safeParse(event.task_id).success &&
@@ -144,7 +145,7 @@ export class TaskEventsRepo {
     await this.#db.query(
       `INSERT INTO quarantined_events (task_id, attempt, seq, type, payload, reason)
        VALUES ($1, NULL, NULL, $2, $3::jsonb, $4)`,
-      [taskId, type, JSON.stringify(body), `dead letter: ${reason}`.slice(0, 1000)],
+      [taskId, type, storableJson(body), `dead letter: ${reason}`.slice(0, 1000)],
     );
   }
 

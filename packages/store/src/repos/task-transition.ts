@@ -1,6 +1,7 @@
 import { TaskId } from '@figaro/protocol';
 import { type Db, parseRows } from '../db.js';
 import { NotFoundError, TransitionConflictError } from '../errors.js';
+import { storableJson } from '../stored-text.js';
 import {
   FINISHED_STATUSES,
   statusesLeadingTo,
@@ -76,10 +77,7 @@ export async function transitionTask(
     if (patch[column] !== undefined) assignments.set(column, `${param(patch[column])}::timestamptz`);
   }
   if (patch.result !== undefined) {
-    assignments.set(
-      'result',
-      patch.result === null ? 'NULL' : `${param(JSON.stringify(patch.result))}::jsonb`,
-    );
+    assignments.set('result', patch.result === null ? 'NULL' : `${param(storableJson(patch.result))}::jsonb`);
   }
   assignments.set('version', 'version + 1');
   assignments.set('updated_at', 'now()');

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type Db, parseRows, queryOne, queryRows } from '../db.js';
 import { ConflictError, NotFoundError, QueryError, StoreError } from '../errors.js';
 import { asStoredJson, jsonEqual } from '../json-equal.js';
+import { storableJson } from '../stored-text.js';
 import { ownedBy } from './agent-load.js';
 import { decodeTaskCursor, encodeTaskCursor } from './task-cursor.js';
 import { NEW_TASK_FIELDS, NewTask, TaskRecord, type TaskStatus, TaskStatusSchema } from './task-record.js';
@@ -84,9 +85,9 @@ export class TasksRepo {
         [
           task.id,
           task.prompt,
-          JSON.stringify(task.options),
+          storableJson(task.options),
           task.source,
-          JSON.stringify(task.source_metadata),
+          storableJson(task.source_metadata),
           task.parent_task_id,
           task.scheduled_task_id,
           task.original_task_id,

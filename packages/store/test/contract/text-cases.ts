@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storableJson } from '../../src/stored-text.js';
 import { type ContractTarget, newAgentId, newId } from './target.js';
 
 const NUL = '\u0000';
@@ -18,8 +19,8 @@ export function describeTextCases(target: ContractTarget): void {
           `a${NUL}b`,
           [`x${NUL}`, 'y'],
           { [`k${NUL}`]: { deep: [`v${NUL}`] } },
-          JSON.stringify([`e${NUL}`, { f: `g${NUL}` }]),
-          JSON.stringify({ h: NUL }),
+          storableJson([`e${NUL}`, { f: `g${NUL}` }]),
+          storableJson({ h: NUL }),
           'typed \\u0000 as text',
         ],
       );
@@ -58,9 +59,20 @@ export function describeTextCases(target: ContractTarget): void {
     it('stores lone surrogates in text and jsonb as U+FFFD', async () => {
       const rows = await db().query('SELECT $1::text AS text, $2::jsonb AS doc', [
         'a\uD800b',
-        JSON.stringify({ s: 'c\uDC00😀' }),
+        storableJson({ s: 'c\uDC00😀' }),
       ]);
       expect(rows).toStrictEqual([{ text: `a${FFFD}b`, doc: { s: `c${FFFD}😀` } }]);
+    });
+
+    it('stores text that is a JSON document with NUL and lone-surrogate escapes byte for byte', async () => {
+      const typed = '{"cmd":"printf","arg":"\\u0000","hi":"\\ud800"}';
+      const [row] = await db().query('SELECT $1::text AS text', [typed]);
+      expect(row?.text).toBe(typed);
+
+      const input = { id: newId(), prompt: typed, source_metadata: { note: typed } };
+      const { task } = await store().tasks.create(input);
+      expect(task).toMatchObject({ prompt: typed, source_metadata: { note: typed } });
+      await expect(store().tasks.create(input)).resolves.toMatchObject({ created: false });
     });
 
     it('creates a task whose prompt and metadata hold NUL, idempotently', async () => {
