@@ -59,6 +59,21 @@ const ADMIN_ONLY: ReadonlySet<RoutedName> = new Set<RoutedName>([
 ]);
 
 /**
+ * `figaro.api.*` entries only agents on the bus may call (ARCHITECTURE.md "Bus roles"): `delegate`
+ * creates a `source: "delegation"` task under a supervisor's task, which no dashboard or token acts for.
+ */
+const BUS_ONLY: ReadonlySet<RoutedName> = new Set<RoutedName>(['delegate']);
+
+/**
+ * True when `principal` may use the API at all over HTTP and WebSocket: a signed-in person, or a token
+ * with the `api` or `admin` scope (a `metrics` or `agent` token may not, nor read dashboard events).
+ */
+export function mayUseApi(principal: Principal): boolean {
+  if (principal.kind !== 'token') return true;
+  return principal.scopes.includes('api') || principal.scopes.includes('admin');
+}
+
+/**
  * Entries whose `source` says which door a request came in. Only bus principals (the gateway, the
  * scheduler's agents) choose it; a REST caller is `api`, a dashboard WebSocket `dashboard`.
  */
@@ -94,13 +109,15 @@ type ErasedHandler = (request: unknown, ctx: CallContext) => Promise<unknown>;
 
 /**
  * Throws `forbidden` unless `principal` may call `name`. Bus callers are trusted here (the bus's own
- * roles decide what they may publish); agent-facing entries are for bus callers only; tokens need
+ * roles decide what they may publish); agent-facing and bus-only entries are for bus callers only; tokens need
  * `api` (or `admin`), and the token entries need `admin` or a signed-in person.
  */
 function authorize(name: RoutedName, principal: Principal): void {
   if (principal.kind === 'bus') return;
   const subject = apiEntry(name).subject;
-  if (!isApiName(name)) throw new FigaroError('forbidden', `${subject} is for agents on the bus`);
+  if (!isApiName(name) || BUS_ONLY.has(name)) {
+    throw new FigaroError('forbidden', `${subject} is for agents on the bus`);
+  }
   if (principal.kind !== 'token') return;
   if (ADMIN_ONLY.has(name)) {
     if (!principal.scopes.includes('admin')) {
@@ -109,7 +126,7 @@ function authorize(name: RoutedName, principal: Principal): void {
     return;
   }
   // A metrics-only (or agent-only) token reads metrics or speaks on the bus; the API needs `api`.
-  if (!principal.scopes.includes('api') && !principal.scopes.includes('admin')) {
+  if (!mayUseApi(principal)) {
     throw new FigaroError('forbidden', `${subject} needs a token with the api scope`);
   }
 }

@@ -2,7 +2,7 @@ import { Api, FigaroError } from '@figaro/protocol';
 import { ConflictError, QueryError, UnavailableError } from '@figaro/store';
 import { describe, expect, it } from 'vitest';
 import { toHttpError } from '../../src/api/errors.js';
-import type { ApiHandlers, CallContext } from '../../src/api/handlers.js';
+import type { ApiHandlers, CallContext, Principal } from '../../src/api/handlers.js';
 import { ApiRouter, apiNameBySubject } from '../../src/api/router.js';
 import { type Call, fakeHandlers, recordingLogger, TASK_ID, task } from './support.js';
 
@@ -47,6 +47,30 @@ describe('ApiRouter', () => {
     await expect(router(handlers).invoke('registerWorker', registration, user)).rejects.toMatchObject({
       code: 'forbidden',
     });
+  });
+
+  it('serves delegate to bus callers only, never to a user or an api token over REST or WebSocket', async () => {
+    const calls: string[] = [];
+    const handlers: ApiHandlers = {
+      delegate: async () => {
+        calls.push('delegate');
+        return { task_id: TASK_ID, worker_id: null, queued: true, message: 'queued' };
+      },
+    };
+    const request = { prompt: 'do it', supervisor_id: 's1', parent_task_id: TASK_ID, idempotency_key: 'k1' };
+    const apiToken: Principal = { kind: 'token', tokenId: 't', scopes: ['api', 'admin'] };
+    for (const ctx of [
+      user,
+      { ...user, transport: 'ws' },
+      { principal: apiToken, transport: 'http' },
+    ] as const) {
+      expect(await router(handlers).call('delegate', request, ctx)).toEqual({
+        ok: false,
+        error: { error: 'figaro.api.delegate is for agents on the bus', code: 'forbidden' },
+      });
+    }
+    expect(calls).toEqual([]);
+    await expect(router(handlers).invoke('delegate', request, bus)).resolves.toMatchObject({ queued: true });
   });
 
   it('has one "not implemented" answer, given after the request is checked', async () => {
