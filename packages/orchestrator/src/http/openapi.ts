@@ -242,7 +242,8 @@ class DocumentBuilder {
         'Client frames `{type:"req", id, subject, data}`, `{type:"sub"|"unsub", topic}`; server frames ' +
         '`{type:"res", id, data|error}` and `{type:"evt", topic, version, data}`. Requests go to the ' +
         'same API as REST and the bus (`subject` is a `figaro.api.*` subject). `Origin` must be the ' +
-        "server's own or an allowed one; credentials as for REST, or `?token=`.",
+        "server's own or an allowed one; credentials as for REST, or `?token=`; a token needs the " +
+        '`api` or `admin` scope (403 otherwise).',
       tags: ['ws'],
       parameters: [
         {

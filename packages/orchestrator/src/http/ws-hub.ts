@@ -11,7 +11,7 @@ import {
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { describeError } from '../api/errors.js';
 import type { ApiHandlers, CallContext } from '../api/handlers.js';
-import { ApiRouter } from '../api/router.js';
+import { ApiRouter, mayUseApi } from '../api/router.js';
 import { type AuthService, authenticate, type Credentials } from './auth.js';
 import { originAllowed } from './csrf.js';
 import { HubSocket, UNAUTHORIZED_CLOSE_CODE } from './ws-socket.js';
@@ -85,7 +85,8 @@ function idOf(raw: unknown): string {
 /**
  * The dashboard WebSocket (`/api/ws`, PROTOCOL.md "Dashboard WebSocket"). Upgrades are checked before
  * they are accepted: `Origin` must be the request's own host or an allowed origin (clients that send
- * none, i.e. not browsers, pass), then credentials as for REST or a `?token=` parameter. `req` frames
+ * none, i.e. not browsers, pass), then credentials as for REST or a `?token=` parameter, which must be
+ * a signed-in person's or a token's with the `api` or `admin` scope (`mayUseApi`). `req` frames
  * call the `ApiRouter` (same answers as REST and the bus); `sub`/`unsub` manage topics; `publish` pushes events. A malformed frame
  * gets an `invalid_request` reply and the socket stays open.
  */
@@ -146,6 +147,14 @@ export class WsHub implements UpgradeHandler, EventSink {
           rejectUpgrade(socket, 401, { error: 'authentication required', code: 'unauthorized' });
           return;
         }
+        // Events carry task and help traffic: only those who may use the API may listen.
+        if (!mayUseApi(found.principal)) {
+          rejectUpgrade(socket, 403, {
+            error: 'the WebSocket needs a token with the api scope',
+            code: 'forbidden',
+          });
+          return;
+        }
         if (this.#closed) {
           rejectUpgrade(socket, 503, { error: 'shutting down', code: 'unavailable' });
           return;
@@ -196,10 +205,10 @@ export class WsHub implements UpgradeHandler, EventSink {
       }
       socket.alive = false;
       socket.ws.ping();
-      // A socket that only listens must not outlive a logout or a revoked token.
+      // A socket that only listens must not outlive a logout, a revoked token or a lost api scope.
       void authenticate(this.#options.auth, socket.credentials).then(
         (found) => {
-          if (!found) socket.ws.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
+          if (!found || !mayUseApi(found.principal)) socket.ws.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
         },
         () => {},
       );

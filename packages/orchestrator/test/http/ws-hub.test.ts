@@ -7,6 +7,7 @@ import {
   API_TOKEN,
   fakeHandlers,
   loginCookie,
+  METRICS_TOKEN,
   startTestServer,
   TASK_ID,
   type TestServer,
@@ -205,6 +206,23 @@ describe('WsHub', () => {
     const byCookie = await connect({ cookie });
     expect(await byCookie.request('2', 'figaro.api.workers')).toMatchObject({ id: '2', data: {} });
     expect(server.calls.at(-1)?.ctx.principal).toMatchObject({ kind: 'user', username: 'admin' });
+  });
+
+  it('refuses upgrades of tokens without the api or admin scope', async () => {
+    expect(await refusal({ authorization: `Bearer ${METRICS_TOKEN}` })).toBe(403);
+    expect(await refusal({}, `/api/ws?token=${METRICS_TOKEN}`)).toBe(403);
+    server.auth.tokens.set('tok-agent', { kind: 'token', tokenId: 't-agent', scopes: ['agent'] });
+    expect(await refusal({ authorization: 'Bearer tok-agent' })).toBe(403);
+    await expect(connect(auth)).resolves.toBeInstanceOf(WsClient);
+    await expect(connect({ authorization: `Bearer ${ADMIN_TOKEN}` })).resolves.toBeInstanceOf(WsClient);
+  });
+
+  it('closes a listening socket whose token lost the api scope, at the next ping', async () => {
+    await server.close();
+    server = await startTestServer({ hub: { pingIntervalMs: 20 } });
+    const client = await connect();
+    server.auth.tokens.set(API_TOKEN, { kind: 'token', tokenId: 't-api', scopes: ['metrics'] });
+    expect((await client.closed).code).toBe(4001);
   });
 
   it('checks Origin against its own host and the allow-list before upgrading', async () => {
