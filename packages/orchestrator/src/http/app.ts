@@ -28,7 +28,7 @@ export interface HttpAppOptions {
   metrics?: MetricsSource;
   /** Sessions and tokens; with it every non-public route needs credentials and `/api/v1/auth/*` exists. */
   auth?: AuthService;
-  /** Clock of the login limit. Default the system clock. */
+  /** Clock of the login limit and of the health probe's reuse (1 s). Default the system clock. */
   clock?: Clock;
   /** Failed logins allowed per client address within `loginWindowMs`. Default 10. */
   maxLoginFailures?: number;
@@ -75,12 +75,13 @@ export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
     );
   }
 
+  const probe = cachedProbe(() => options.health(), options.clock ?? systemClock);
   app.get('/api/health', async (c) => {
-    const health = await options.health();
+    const health = await probe();
     return c.json(health, health.status === 'ok' ? 200 : 503);
   });
   app.get('/api/ready', async (c) => {
-    const health = await options.health();
+    const health = await probe();
     return c.json({ ready: health.status === 'ok' }, health.status === 'ok' ? 200 : 503);
   });
 
@@ -122,6 +123,35 @@ export function createHttpApp(options: HttpAppOptions): Hono<HttpEnv> {
     app.route(REST_PREFIX, restRoutes({ router }));
   }
   return app;
+}
+
+/** How long a health probe's answer is reused, in milliseconds. */
+const HEALTH_TTL_MS = 1_000;
+
+/**
+ * `probe` shared by the public health routes: requests that come while a probe runs, or within
+ * `HEALTH_TTL_MS` after it answered, get its answer, so that anyone can cause at most one store query
+ * and bus round trip at a time and about one a second. A probe that throws is not kept.
+ */
+function cachedProbe(probe: () => Promise<HealthReply>, clock: Clock): () => Promise<HealthReply> {
+  let last: { reply: Promise<HealthReply>; answeredAt?: number } | undefined;
+  return () => {
+    const now = clock.now().getTime();
+    if (last && (last.answeredAt === undefined || now - last.answeredAt < HEALTH_TTL_MS)) return last.reply;
+    const current: { reply: Promise<HealthReply>; answeredAt?: number } = {
+      reply: (async () => probe())(),
+    };
+    last = current;
+    current.reply.then(
+      () => {
+        current.answeredAt = clock.now().getTime();
+      },
+      () => {
+        if (last === current) last = undefined;
+      },
+    );
+    return current.reply;
+  };
 }
 
 /**
