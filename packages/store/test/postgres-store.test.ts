@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { silentLogger } from '@figaro/protocol';
 import { freePort, testDatabaseUrl, uniqueToken } from '@figaro/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   appliedMigrations,
   type Db,
@@ -65,6 +65,48 @@ describe('PostgresDb', () => {
     } finally {
       await Promise.all(handles.map((db) => db.close()));
     }
+  });
+
+  it("lets only one of two concurrent claims fill an agent's last slot", async () => {
+    const workerId = `w-${uniqueToken('slot').slice(-8)}`;
+    await store.agents.upsert({ kind: 'worker', worker_id: workerId, status: 'idle', max_concurrent: 1 });
+    for (const prompt of ['first', 'second']) {
+      const id = randomUUID();
+      await store.tasks.create({ id, prompt, options: { target: 'worker', worker_id: workerId } });
+      await store.queue.enqueue(id, workerId);
+    }
+    const agent = { id: workerId, kind: 'worker' } as const;
+    const deadline = new Date(Date.now() + 60_000);
+    const lockWaiters = async () =>
+      (
+        await store.db.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+      )[0]?.n;
+    expect(await lockWaiters()).toBe(0);
+
+    let commitA = (): void => undefined;
+    const aMayCommit = new Promise<void>((resolve) => {
+      commitA = resolve;
+    });
+    let aClaimed = (_: unknown): void => undefined;
+    const aHasClaimed = new Promise((resolve) => {
+      aClaimed = resolve;
+    });
+    // A claims and holds its transaction open; B's claim then waits for A's lock on the agent row.
+    const a = store.tx(async (repos) => {
+      const claimed = await repos.queue.claim(agent, deadline);
+      aClaimed(claimed);
+      await aMayCommit;
+      return claimed;
+    });
+    expect(await aHasClaimed).not.toBeNull();
+    const b = store.tx((repos) => repos.queue.claim(agent, deadline));
+    await vi.waitFor(async () => expect(await lockWaiters()).toBe(1), { timeout: 10_000, interval: 20 });
+    commitA();
+
+    expect((await a)?.task.prompt).toBe('first');
+    expect(await b).toBeNull();
   });
 
   it('reports an unreachable server as UnavailableError', async () => {

@@ -24,13 +24,14 @@ export interface ClaimedTask {
   queueSeq: number;
 }
 
-const LoadRow = z.object({ max_concurrent: z.number().int(), status: z.string(), load: z.number().int() });
+const AgentRow = z.object({ max_concurrent: z.number().int(), status: z.string() });
+const LoadRow = z.object({ load: z.number().int() });
 const ClaimedRow = TaskRecord.extend({ queue_seq: z.number().int() });
 
 /**
- * The durable FIFO queue of tasks waiting for an agent (table `task_queue`). A claim is one SQL
- * statement that picks the oldest queued task the agent is eligible for, skipping rows other replicas
- * hold, and assigns it in the same statement. The row stays (marked claimed) until the agent accepts,
+ * The durable FIFO queue of tasks waiting for an agent (table `task_queue`). A claim, after locking the
+ * agent and counting its load, is one SQL statement that picks the oldest queued task the agent is
+ * eligible for, skipping rows other replicas hold, and assigns it in the same statement. The row stays (marked claimed) until the agent accepts,
  * so a requeued task keeps its place in line.
  */
 export class TaskQueueRepo {
@@ -81,26 +82,36 @@ export class TaskQueueRepo {
   }
 
   /**
-   * Inside a transaction: locks the agent's row (so two replicas never both fill its last slot),
-   * checks its load (the tasks occupying it) against `max_concurrent`, then claims its oldest eligible
-   * task in one statement (`FOR UPDATE SKIP LOCKED`), setting it `assigned` with `attempt + 1`, the
+   * Inside a transaction: locks the agent's row (so two replicas never both fill its last slot), then,
+   * in a separate statement that sees claims committed while it waited for the lock, checks its load
+   * (the tasks occupying it) against `max_concurrent`, then claims its oldest eligible task in one
+   * statement (`FOR UPDATE SKIP LOCKED`), setting it `assigned` with `attempt + 1`, the
    * agent as assignee and `acceptDeadline`. Null when the agent is full, unavailable (offline, or a
    * worker that said busy) or nothing is eligible. A worker takes `auto` tasks only while no
    * supervisor is available.
    */
   async claim(agent: ClaimingAgent, acceptDeadline: Date): Promise<ClaimedTask | null> {
+    // The lock is its own statement: the load count below then takes a fresh snapshot (READ COMMITTED),
+    // so a replica that waited here for another's claim to commit sees that claim. Counted in the same
+    // statement as the lock, the load would come from the snapshot taken before the wait.
+    const agentRow = await queryOne(
+      this.#db,
+      AgentRow,
+      'SELECT max_concurrent, status FROM agents WHERE id = $1 AND kind = $2 AND connected FOR UPDATE',
+      [agent.id, agent.kind],
+      'claiming agent',
+    );
+    if (!agentRow) return null;
     const load = await queryOne(
       this.#db,
       LoadRow,
-      `SELECT a.max_concurrent, a.status,
-         (SELECT count(*)::int FROM tasks WHERE ${occupiesAgent(agent.kind, '$1')}) AS load
-         FROM agents a WHERE a.id = $1 AND a.kind = $2 AND a.connected FOR UPDATE`,
-      [agent.id, agent.kind],
+      `SELECT count(*)::int AS load FROM tasks WHERE ${occupiesAgent(agent.kind, '$1')}`,
+      [agent.id],
       'agent load',
     );
-    if (!load || load.load >= load.max_concurrent) return null;
+    if ((load?.load ?? 0) >= agentRow.max_concurrent) return null;
     // A worker that said busy or did not answer waits for a heartbeat that says idle.
-    if (load.status === 'offline' || (agent.kind === 'worker' && load.status === 'busy')) return null;
+    if (agentRow.status === 'offline' || (agent.kind === 'worker' && agentRow.status === 'busy')) return null;
 
     const eligible =
       agent.kind === 'worker'
