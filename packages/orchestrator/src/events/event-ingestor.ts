@@ -142,7 +142,7 @@ export class EventIngestor {
 
   async #onMessage(event: TaskMessageEvent): Promise<Outcome> {
     return this.#deps.store.tx(async (repos) => {
-      await repos.taskEvents.record({
+      const { updated } = await repos.taskEvents.record({
         task_id: event.task_id,
         attempt: event.attempt,
         seq: event.seq,
@@ -150,8 +150,11 @@ export class EventIngestor {
         payload: event,
         ...(event.cost_usd !== undefined ? { cost_usd: event.cost_usd } : {}),
       });
-      const changed = await this.#lifecycle.start(repos, event.task_id, event.attempt);
-      return { changed, freedAgent: false };
+      // Every version the count makes is announced, so dashboards see each count and no version gap
+      // (the first message then announces two: its count, then the running task).
+      if (updated) await this.#lifecycle.markUpdated(repos, updated);
+      const started = await this.#lifecycle.start(repos, event.task_id, event.attempt);
+      return { changed: started || updated !== null, freedAgent: false };
     });
   }
 

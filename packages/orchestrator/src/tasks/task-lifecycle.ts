@@ -256,6 +256,14 @@ export class TaskLifecycle {
     }
   }
 
+  /**
+   * Announces a change the store made to a task outside a transition (its message count and cost,
+   * counted by `TaskEventsRepo.record`): the `task_updated` of its new version.
+   */
+  async markUpdated(repos: StoreRepos, task: TaskRecord): Promise<void> {
+    await this.#updated(repos, task);
+  }
+
   /** The one builder of `task_updated`: the task's API view and its new version. */
   async #updated(repos: StoreRepos, task: TaskRecord): Promise<void> {
     await addToOutbox(repos, Broadcasts.task_updated, { task: toTask(task), version: task.version });

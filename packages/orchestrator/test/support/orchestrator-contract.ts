@@ -1,6 +1,7 @@
-import { Api } from '@figaro/protocol';
+import { Api, Broadcasts } from '@figaro/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { listen } from '../service-harness.js';
 import { type Backend, eventually, type World } from './harness.js';
 
 /** The acceptance behaviours of the orchestrator core, run against one backend. */
@@ -49,6 +50,34 @@ export function orchestratorContract(backend: Backend): void {
       expect(next.task_id).toBe(second.task_id);
       const got = await w.agentBus.request(Api.tasksGet, { task_id: task.task_id });
       expect(got.messages?.map((m) => m.type)).toEqual(['assigned', 'message', 'message', 'complete']);
+    });
+
+    it('announces each counted message with a task_updated of the new count and version, without gaps', async () => {
+      const w = await open();
+      const updated = await listen(w.agentBus, Broadcasts.task_updated);
+      try {
+        const worker = await w.agent({ id: 'w-count' });
+        const task = await w.agentBus.request(Api.tasksCreate, {
+          prompt: 'count',
+          options: { target: 'worker' },
+        });
+        await worker.nextAssignment(5_000);
+        await worker.message(task.task_id, 'first', 0.01);
+        await worker.message(task.task_id, 'second', 0.02);
+
+        const last = await updated.next((b) => b.task.task_id === task.task_id && b.task.message_count === 2);
+        const stored = await w.store.tasks.get(task.task_id);
+        expect(last).toMatchObject({
+          version: stored?.version,
+          task: { status: 'running', message_count: 2 },
+        });
+        expect(last.task.cost_usd).toBeCloseTo(0.03);
+        const versions = updated.items.filter((b) => b.task.task_id === task.task_id).map((b) => b.version);
+        expect(versions).toEqual(versions.map((_, i) => (versions[0] ?? 0) + i));
+        await worker.complete(task.task_id, { result: 'ok' });
+      } finally {
+        await updated.close();
+      }
     });
 
     it('keeps queued tasks in order across a restart and assigns them in that order', async () => {

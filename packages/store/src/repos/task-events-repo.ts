@@ -1,7 +1,8 @@
 import { parseWith, TaskId } from '@figaro/protocol';
 import { z } from 'zod';
-import { type Db, queryOne, queryRows } from '../db.js';
+import { type Db, parseRows, queryOne, queryRows } from '../db.js';
 import { storableJson } from '../stored-text.js';
+import { TaskRecord } from './task-record.js';
 
 /**
  * A task event to store (PROTOCOL.md "Task events"). Its identity is `(task_id, attempt, seq)`;
@@ -47,6 +48,11 @@ export type QuarantinedEventRecord = z.infer<typeof QuarantinedEventRecord>;
 export interface RecordOutcome {
   inserted: boolean;
   quarantined: boolean;
+  /**
+   * The task as this event left it, when the event changed its counters (`message_count`,
+   * `cost_usd`) and so its `version`; the caller announces that version. Null otherwise.
+   */
+  updated: TaskRecord | null;
 }
 
 /** The event type that counts toward a task's `message_count`. */
@@ -63,7 +69,8 @@ export class TaskEventsRepo {
   /**
    * Stores an event once. In the same transaction, and only when this call inserted it and the event
    * belongs to the task's current attempt, a `message` event adds 1 to `message_count` and `cost_usd`
-   * is added to the task's (bumping its `version`). Redeliveries, also concurrent ones, change nothing.
+   * is added to the task's (bumping its `version`; the outcome's `updated` is then the new row, for the
+   * caller to announce). Redeliveries, also concurrent ones, change nothing.
    * Events of an unknown task go to `quarantined_events` and never create a task. Invalid input is an
    * `InvalidRequestError`.
    */
@@ -81,7 +88,7 @@ export class TaskEventsRepo {
            ON CONFLICT (task_id, attempt, seq) DO NOTHING`,
           [event.task_id, event.attempt, event.seq, event.type, payload],
         );
-        return { inserted: false, quarantined: true };
+        return { inserted: false, quarantined: true, updated: null };
       }
       // A concurrent duplicate waits here for the first insert to commit, then inserts nothing.
       const inserted = await tx.query(
@@ -91,19 +98,23 @@ export class TaskEventsRepo {
          RETURNING seq`,
         [event.task_id, event.attempt, event.seq, event.type, payload],
       );
-      if (inserted.length === 0) return { inserted: false, quarantined: false };
+      if (inserted.length === 0) return { inserted: false, quarantined: false, updated: null };
       const messages = event.type === MESSAGE_EVENT_TYPE ? 1 : 0;
       const cost = String(event.cost_usd ?? 0);
-      if (messages > 0 || Number(cost) > 0) {
+      if (messages === 0 && Number(cost) <= 0) return { inserted: true, quarantined: false, updated: null };
+      const [updated] = parseRows(
+        TaskRecord,
         await tx.query(
           `UPDATE tasks
            SET message_count = message_count + $2, cost_usd = cost_usd + $3::numeric,
                version = version + 1, updated_at = now()
-           WHERE id = $1 AND attempt = $4`,
+           WHERE id = $1 AND attempt = $4
+           RETURNING *`,
           [event.task_id, messages, cost, event.attempt],
-        );
-      }
-      return { inserted: true, quarantined: false };
+        ),
+        'counted task',
+      );
+      return { inserted: true, quarantined: false, updated: updated ?? null };
     });
   }
 

@@ -26,20 +26,20 @@ export function describeEventCases(target: ContractTarget): void {
   describe('TaskEventsRepo', () => {
     it('stores an event once and counts it once', async () => {
       const id = await assignedTask();
-      expect(await store().taskEvents.record(message(id, 1, 1, '0.1'))).toEqual({
-        inserted: true,
-        quarantined: false,
-      });
+      const before = await store().tasks.get(id);
+      const first = await store().taskEvents.record(message(id, 1, 1, '0.1'));
+      expect(first).toMatchObject({ inserted: true, quarantined: false });
+      expect(first.updated).toMatchObject({ message_count: 1, version: (before?.version ?? 0) + 1 });
       expect(await store().taskEvents.record(message(id, 1, 1, '0.1'))).toEqual({
         inserted: false,
         quarantined: false,
+        updated: null,
       });
-      expect(await store().taskEvents.record(message(id, 1, 2, 0.2))).toEqual({
-        inserted: true,
-        quarantined: false,
-      });
+      const second = await store().taskEvents.record(message(id, 1, 2, 0.2));
+      expect(second).toMatchObject({ inserted: true, quarantined: false });
       const task = await store().tasks.get(id);
       expect(task).toMatchObject({ message_count: 2, cost_usd: 0.3 });
+      expect(second.updated).toStrictEqual(task);
       const [row] = await store().db.query('SELECT cost_usd FROM tasks WHERE id = $1', [id]);
       expect(row).toEqual({ cost_usd: '0.3' });
     });
@@ -84,6 +84,7 @@ export function describeEventCases(target: ContractTarget): void {
       expect(await store().taskEvents.record(message(id, 1, 1, 5))).toEqual({
         inserted: true,
         quarantined: false,
+        updated: null,
       });
       expect(await store().tasks.get(id)).toStrictEqual(before);
       expect(await store().taskEvents.list(id)).toHaveLength(1);
@@ -94,14 +95,17 @@ export function describeEventCases(target: ContractTarget): void {
       expect(await store().taskEvents.record(message(unknown, 1, 1))).toEqual({
         inserted: false,
         quarantined: true,
+        updated: null,
       });
       expect(await store().taskEvents.record(message(unknown, 1, 1))).toEqual({
         inserted: false,
         quarantined: true,
+        updated: null,
       });
       expect(await store().taskEvents.record(message('not-a-uuid', 1, 1))).toEqual({
         inserted: false,
         quarantined: true,
+        updated: null,
       });
       expect(await store().tasks.get(unknown)).toBeNull();
       expect(await store().taskEvents.list(unknown)).toEqual([]);
