@@ -24,7 +24,9 @@ for (const backend of [embeddedBackend(), fleetBackend()]) {
     let url: string;
 
     beforeAll(async () => {
-      fixture = await startServerFixture(backend, { apiToken: TOKEN, adminPassword: 'admin-password-1' });
+      fixture = await startServerFixture(backend, {
+        credentials: { apiToken: TOKEN, adminPassword: 'admin-password-1' },
+      });
       ({ store, server } = fixture);
       url = `${server.http.url}${REST_PREFIX}/blobs`;
     });

@@ -1,16 +1,11 @@
 import { Api } from '@figaro/protocol';
 import type { Store } from '@figaro/store';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bootstrapCredentials,
-  Orchestrator,
-  type OrchestratorServer,
-  REST_PREFIX,
-  startOrchestratorServer,
-} from '../src/index.js';
+import { Orchestrator, REST_PREFIX } from '../src/index.js';
 import { FakeAgent } from '../src/testing.js';
 import { embeddedBackend, eventually, type Resources, testConfig, type World } from './support/harness.js';
 import { recordingLogger } from './support/recording-logger.js';
+import { type ServerFixture, startServerFixture } from './support/server-fixture.js';
 
 const TOKEN = 'fgr_test_token_boundaries_0123456789';
 const NUL = '\u0000';
@@ -37,7 +32,7 @@ describe('boundaries: NUL and deep JSON (MemoryBus + PGlite)', () => {
   let world: World | undefined;
   let resources: Resources | undefined;
   let store: Store | undefined;
-  let server: OrchestratorServer | undefined;
+  let fixture: ServerFixture | undefined;
   let orchestrator: Orchestrator | undefined;
   const agents: FakeAgent[] = [];
 
@@ -46,31 +41,19 @@ describe('boundaries: NUL and deep JSON (MemoryBus + PGlite)', () => {
   afterEach(async () => {
     for (const agent of agents.splice(0)) await agent.stop();
     await world?.close();
-    await server?.stop();
+    await fixture?.close();
     await orchestrator?.stop();
     await store?.close();
     await resources?.cleanup();
-    world = server = orchestrator = store = resources = undefined;
+    world = fixture = orchestrator = store = resources = undefined;
   });
 
   async function startServer(): Promise<string> {
-    resources = await backend.resources();
-    store = await resources.makeStore();
-    const log = recordingLogger();
-    await bootstrapCredentials(store, {
-      apiToken: TOKEN,
-      adminPassword: 'admin-password-1',
-      logger: log.logger,
+    fixture = await startServerFixture(backend, {
+      credentials: { apiToken: TOKEN, adminPassword: 'admin-password-1' },
+      ownsBackend: false,
     });
-    server = await startOrchestratorServer({
-      bus: resources.orchestratorBus,
-      store,
-      logger: log.logger,
-      host: '127.0.0.1',
-      port: 0,
-      config: testConfig,
-    });
-    return server.http.url;
+    return fixture.server.http.url;
   }
 
   const rest = (url: string, method: string, path: string, body?: string) =>

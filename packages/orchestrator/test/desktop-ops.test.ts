@@ -1,5 +1,4 @@
 import { Api } from '@figaro/protocol';
-import type { Store } from '@figaro/store';
 import {
   ensureTestUser,
   type SshdHandle,
@@ -13,18 +12,17 @@ import {
 } from '@figaro/testkit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OrchestratorServer, startOrchestratorServer } from '../src/index.js';
-import { embeddedBackend, type Resources, testConfig } from './support/harness.js';
+import { embeddedBackend, type Resources } from './support/harness.js';
 import { recordingLogger } from './support/recording-logger.js';
+import { type ServerFixture, startServerFixture } from './support/server-fixture.js';
 
 const VNC_PASSWORD = 'vncpw42';
 
 describe('desktop operations through the orchestrator (figaro.api.vnc, ssh, telnet)', () => {
   const backend = embeddedBackend();
   const log = recordingLogger();
+  let fixture: ServerFixture;
   let resources: Resources;
-  let store: Store;
-  let server: OrchestratorServer;
   let xvnc: VncServerHandle;
   let sshd: SshdHandle;
   let telnetd: TelnetdHandle;
@@ -37,16 +35,8 @@ describe('desktop operations through the orchestrator (figaro.api.vnc, ssh, teln
       startSshd({ passwordUsers: [TEST_USER] }),
       startTelnetd(),
     ]);
-    resources = await backend.resources();
-    store = await resources.makeStore();
-    server = await startOrchestratorServer({
-      bus: resources.orchestratorBus,
-      store,
-      logger: log.logger,
-      host: '127.0.0.1',
-      port: 0,
-      config: testConfig,
-    });
+    fixture = await startServerFixture(backend, { logger: log.logger, ownsBackend: false });
+    ({ resources } = fixture);
     await resources.agentBus.request(Api.desktopWorkersRegister, {
       worker_id: 'lab-1',
       novnc_url: xvnc.url,
@@ -57,9 +47,7 @@ describe('desktop operations through the orchestrator (figaro.api.vnc, ssh, teln
   }, 60_000);
 
   afterAll(async () => {
-    await server?.stop();
-    await store?.close();
-    await resources?.cleanup();
+    await fixture?.close();
     await Promise.all([xvnc?.stop(), sshd?.stop(), telnetd?.stop()]);
     await backend.afterAll();
   });

@@ -52,7 +52,7 @@ describe('fuzz: 10,000 hostile inputs on every REST route and bus subject (Memor
   let before: StoreSnapshot;
 
   beforeAll(async () => {
-    fixture = await startServerFixture(backend, { apiToken: TOKEN });
+    fixture = await startServerFixture(backend, { credentials: { apiToken: TOKEN } });
     ({ resources, store, server } = fixture);
     agent = new FakeAgent({ bus: resources.agentBus, id: 'fuzz-w1' });
     await agent.start();

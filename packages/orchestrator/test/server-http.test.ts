@@ -14,7 +14,7 @@ function httpContract(backend: Backend): void {
     let url: string;
 
     beforeAll(async () => {
-      fixture = await startServerFixture(backend, { apiToken: TOKEN });
+      fixture = await startServerFixture(backend, { credentials: { apiToken: TOKEN } });
       ({ store } = fixture);
       url = fixture.server.http.url;
     });

@@ -1,4 +1,4 @@
-import { silentLogger } from '@figaro/protocol';
+import { type Logger, silentLogger } from '@figaro/protocol';
 import type { Store } from '@figaro/store';
 import { bootstrapCredentials, type OrchestratorServer, startOrchestratorServer } from '../../src/index.js';
 import { type Backend, type Resources, testConfig } from './harness.js';
@@ -12,19 +12,30 @@ export interface ServerFixture {
   close(): Promise<void>;
 }
 
-/** Starts a server on `backend` (its `beforeAll` included) with an API token and, if given, an admin password. */
+/** How a fixture is set up; every field has a default. */
+export interface ServerFixtureOptions {
+  /** First credentials; none are created when absent. */
+  credentials?: { apiToken?: string; adminPassword?: string };
+  logger?: Logger;
+  /** Whether the fixture runs the backend's `beforeAll`/`afterAll` (default true); false when the suite does. */
+  ownsBackend?: boolean;
+}
+
+/** Starts a whole server on `backend` with fresh resources and store. */
 export async function startServerFixture(
   backend: Backend,
-  credentials: { apiToken: string; adminPassword?: string },
+  options: ServerFixtureOptions = {},
 ): Promise<ServerFixture> {
-  await backend.beforeAll();
+  const logger = options.logger ?? silentLogger;
+  const ownsBackend = options.ownsBackend ?? true;
+  if (ownsBackend) await backend.beforeAll();
   const resources = await backend.resources();
   const store = await resources.makeStore();
-  await bootstrapCredentials(store, { ...credentials, logger: silentLogger });
+  if (options.credentials) await bootstrapCredentials(store, { ...options.credentials, logger });
   const server = await startOrchestratorServer({
     bus: resources.orchestratorBus,
     store,
-    logger: silentLogger,
+    logger,
     host: '127.0.0.1',
     port: 0,
     config: testConfig,
@@ -37,7 +48,7 @@ export async function startServerFixture(
       await server.stop();
       await store.close();
       await resources.cleanup();
-      await backend.afterAll();
+      if (ownsBackend) await backend.afterAll();
     },
   };
 }
